@@ -1,0 +1,15 @@
+// Every API module registers its routes here. Keep one line per module.
+import type Koa from 'koa';
+import type { ApiRouter } from '../http/router.js';
+import type { ServerContext } from '../context.js';
+import { registerServerDiscovery } from './client/server-discovery.js';
+
+export interface ModuleResult {
+  /** Serves non-API paths (the web client). */
+  fallback?: Koa.Middleware;
+}
+
+export async function registerModules(router: ApiRouter, s: ServerContext): Promise<ModuleResult> {
+  registerServerDiscovery(router, s);
+  return {};
+}

@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// The `parley` command.
+import { existsSync, writeFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { ConfigError, loadConfig } from './config/load.js';
+import { generateConfigYaml } from './config/generate.js';
+import { createLogger, startHomeserver } from './main.js';
+import { PARLEY_VERSION } from './version.js';
+import { registerCliCommands } from './cli-commands.js';
+
+const program = new Command();
+program
+  .name('parley')
+  .description('Parley: a Matrix homeserver with an embedded Postgres, a web client and calls')
+  .version(PARLEY_VERSION)
+  .option('-c, --config <file>', 'configuration file (default: $PARLEY_CONFIG or ./parley.yaml)');
+
+function config() {
+  return loadConfig({ file: program.opts<{ config?: string }>().config });
+}
+
+export function fail(err: unknown): never {
+  if (err instanceof ConfigError) console.error(`parley: configuration error:\n${err.message}`);
+  else console.error(`parley: ${(err as Error)?.stack ?? err}`);
+  process.exit(1);
+}
+
+program
+  .command('start')
+  .description('start the homeserver')
+  .action(async () => {
+    let hs;
+    try {
+      hs = await startHomeserver(config());
+    } catch (err) {
+      fail(err);
+    }
+    let signals = 0;
+    const shutdown = (signal: string) => {
+      if (++signals > 1) process.exit(1);
+      hs.context.log.info({ signal }, 'signal received');
+      hs.stop().then(
+        () => process.exit(0),
+        (err) => {
+          console.error(err);
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', () => shutdown('SIGINT'));
+  });
+
+program
+  .command('generate-config')
+  .description('write a commented configuration file with every key')
+  .option('-o, --output <file>', 'where to write it', 'parley.yaml')
+  .option('--server-name <name>', 'server_name to put in the file', 'localhost')
+  .option('--force', 'overwrite an existing file')
+  .action((opts: { output: string; serverName: string; force?: boolean }) => {
+    if (opts.output !== '-' && existsSync(opts.output) && !opts.force) fail(new Error(`${opts.output} exists (use --force to overwrite)`));
+    const yaml = generateConfigYaml({ serverName: opts.serverName });
+    if (opts.output === '-') process.stdout.write(yaml);
+    else {
+      writeFileSync(opts.output, yaml, { mode: 0o600 });
+      console.log(`wrote ${opts.output}`);
+    }
+  });
+
+program
+  .command('migrate')
+  .description('apply pending database migrations and exit')
+  .action(async () => {
+    try {
+      const { withDatabase } = await import('./db/with-database.js');
+      const { migrate } = await import('./db/database.js');
+      const cfg = config();
+      await withDatabase(cfg, createLogger(cfg.log_level), async (db) => {
+        const applied = await migrate(db);
+        console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+      });
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+registerCliCommands(program, config);
+
+program.parseAsync(process.argv).catch(fail);

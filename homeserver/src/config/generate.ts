@@ -1,0 +1,79 @@
+// `parley generate-config`: a commented parley.yaml with every key and its default.
+import { randomBytes } from 'node:crypto';
+
+export function generateConfigYaml(opts: { serverName?: string; port?: number } = {}): string {
+  const serverName = opts.serverName ?? 'localhost';
+  const port = opts.port ?? 8008;
+  const secret = randomBytes(24).toString('base64url');
+  return `# Parley configuration. Environment variables override these keys:
+# PARLEY_SERVER_NAME, PARLEY_DATA_DIR, PARLEY_PORT, PARLEY_FEDERATION_PORT,
+# PARLEY_REGISTRATION (open | token | closed), DATABASE_URL, REDIS_URL, PARLEY_LOG_LEVEL.
+
+# The domain in your users' IDs (@alice:${serverName}). Cannot change after the first start.
+server_name: ${serverName}
+
+# The URL clients use to reach this server (used in /.well-known and links).
+# Defaults to http://<server_name>:<client port>.
+# public_baseurl: https://${serverName === 'localhost' ? 'matrix.example.com' : serverName}
+
+# Home of the embedded database, media and signing key unless set below.
+data_dir: ./data
+
+listeners:
+  client:
+    port: ${port}
+    bind_address: 0.0.0.0
+    # tls:
+    #   cert_path: /etc/parley/fullchain.pem
+    #   key_path: /etc/parley/privkey.pem
+  federation:
+    port: 8448
+    bind_address: 0.0.0.0
+
+database:
+  # "embedded" runs a private PostgreSQL under <data_dir>/postgres, started and stopped by Parley.
+  # Or a URL: postgres://user:password@host:5432/parley (DATABASE_URL wins over this key).
+  url: embedded
+  # embedded_data_dir: ./data/postgres
+  pool_min: 0
+  pool_max: 10
+
+# Redis for several Parley processes sharing one database (wake-ups, typing, rate limits).
+# redis_url: redis://127.0.0.1:6379
+
+# media_store_path: ./data/media
+# Ed25519 signing key (Synapse's format); generated on first start if missing.
+# signing_key_path: ./data/signing.key
+
+registration:
+  enabled: true
+  # When true, new accounts need a registration token (m.login.registration_token).
+  require_token: true
+  # Extra registration tokens accepted besides the one printed at first start.
+  tokens: []
+  # Shared secret for /_synapse/admin/v1/register (synapse's register_new_matrix_user works with it).
+  shared_secret: ${secret}
+
+rate_limits:
+  enabled: true
+  login: { per_second: 0.5, burst: 10 }
+  register: { per_second: 0.2, burst: 5 }
+  message: { per_second: 10, burst: 50 }
+  default: { per_second: 20, burst: 100 }
+
+federation:
+  enabled: true
+  # PEM file with extra CAs trusted for outbound federation TLS.
+  # trusted_ca_file: /etc/parley/extra-ca.pem
+
+auth:
+  # Lifetime of access tokens that come with a refresh token (ms).
+  access_token_lifetime_ms: 300000
+
+# Largest JSON request body accepted (bytes).
+max_request_body_bytes: 1048576
+
+# fatal | error | warn | info | debug | trace | silent
+log_level: info
+`;
+}

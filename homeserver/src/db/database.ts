@@ -1,0 +1,43 @@
+// Knex over node-postgres, with consistent numeric parsing and the migration runner.
+import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+import { migrations } from '@parley/migrations';
+
+// int8 (bigint, count(*)) and numeric come back as strings by default; Parley's int8 columns
+// (stream orderings, timestamps, sizes) all fit in a double, so parse them as numbers.
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+pg.types.setTypeParser(INT8_OID, (v) => {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new Error(`int8 value ${v} exceeds the safe integer range`);
+  return n;
+});
+pg.types.setTypeParser(NUMERIC_OID, (v) => Number(v));
+
+export type Database = Knex;
+
+export function createDatabase(url: string, pool: { min: number; max: number }): Database {
+  return knexFactory({
+    client: 'pg',
+    connection: url,
+    pool: { min: pool.min, max: pool.max },
+    acquireConnectionTimeout: 30_000,
+  });
+}
+
+const migrationSource: Knex.MigrationSource<(typeof migrations)[number]> = {
+  getMigrations: async () => migrations,
+  getMigrationName: (m) => m.name,
+  getMigration: async (m) => m,
+};
+
+/** Applies pending migrations; returns the names applied. Safe to run from several processes at once. */
+export async function migrate(db: Database): Promise<string[]> {
+  const [, applied] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
+  return applied;
+}
+
+export async function pendingMigrations(db: Database): Promise<string[]> {
+  const [, pending] = (await db.migrate.list({ migrationSource })) as [unknown, Array<{ name: string } | string>];
+  return pending.map((p) => (typeof p === 'string' ? p : p.name));
+}

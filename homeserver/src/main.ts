@@ -1,0 +1,165 @@
+// Composition root: builds every service and hands them to the API modules.
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+import type { ResolvedConfig } from './config/load.js';
+import { createDatabase, migrate, type Database } from './db/database.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
+import { createBus } from './bus/index.js';
+import { loadOrCreateSigningKey } from './keys/signing-key.js';
+import { ApiRouter } from './http/router.js';
+import { createApp } from './http/app.js';
+import { Metrics } from './http/metrics.js';
+import { BucketRateLimiter } from './http/rate-limit.js';
+import { docsRoutes } from './http/docs.js';
+import { TokenAuthenticator } from './accounts/tokens.js';
+import { registerModules } from './api/modules.js';
+import type { ServerContext } from './context.js';
+import { PARLEY_VERSION } from './version.js';
+
+export interface Homeserver {
+  /** Base URL of the client listener, e.g. http://127.0.0.1:8008 */
+  url: string;
+  federationUrl?: string;
+  context: ServerContext;
+  stop(): Promise<void>;
+}
+
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    base: { name: 'parley' },
+    redact: {
+      paths: ['password', '*.password', 'access_token', '*.access_token', 'refresh_token', '*.refresh_token', 'headers.authorization'],
+      censor: '[redacted]',
+    },
+  });
+}
+
+async function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server.address() as AddressInfo;
+}
+
+function urlFor(addr: AddressInfo, tls: boolean): string {
+  const host = addr.address === '0.0.0.0' || addr.address === '::' ? '127.0.0.1' : addr.address.includes(':') ? `[${addr.address}]` : addr.address;
+  return `${tls ? 'https' : 'http'}://${host}:${addr.port}`;
+}
+
+export interface StartOptions {
+  log?: Logger;
+  /** Check responses against their schemas (tests). */
+  validateResponses?: boolean;
+}
+
+export async function startHomeserver(config: ResolvedConfig, opts: StartOptions = {}): Promise<Homeserver> {
+  const log = opts.log ?? createLogger(config.log_level);
+  const shutdownTasks: Array<() => Promise<void> | void> = [];
+  let embedded: EmbeddedDatabase | undefined;
+  let db: Database | undefined;
+  try {
+    let dbUrl = config.database.url;
+    if (dbUrl === 'embedded') {
+      embedded = await startEmbeddedPostgres(config.paths.embeddedPostgres, log);
+      dbUrl = embedded.url;
+    }
+    db = createDatabase(dbUrl, { min: config.database.pool_min, max: config.database.pool_max });
+    const applied = await migrate(db);
+    if (applied.length) log.info({ migrations: applied }, 'database migrated');
+
+    const bus = await createBus(config.redis_url);
+    const { key: signingKey, created } = loadOrCreateSigningKey(config.paths.signingKey);
+    if (created) log.info({ keyId: signingKey.keyId, path: config.paths.signingKey }, 'generated a new signing key');
+
+    const metrics = new Metrics(db);
+    const context: ServerContext = {
+      config,
+      log,
+      db,
+      bus,
+      signingKey,
+      metrics,
+      features: { websocket: false },
+      onShutdown: (task) => shutdownTasks.push(task),
+    };
+    const router = new ApiRouter({
+      authenticator: new TokenAuthenticator(db),
+      rateLimiter: new BucketRateLimiter(bus.store, config.rate_limits),
+      maxBodyBytes: config.max_request_body_bytes,
+      validateResponses: opts.validateResponses ?? process.env.PARLEY_VALIDATE_RESPONSES === '1',
+    });
+    const { fallback } = await registerModules(router, context);
+    const docs = docsRoutes(() => router.endpoints, config.public_baseurl, PARLEY_VERSION);
+    const app = createApp({
+      router,
+      log,
+      metrics,
+      fallback: async (ctx, next) => {
+        if (ctx.path === '/health') {
+          await db!.raw('select 1');
+          ctx.body = { status: 'ok' };
+          return;
+        }
+        if (ctx.path === '/metrics') {
+          ctx.type = metrics.registry.contentType;
+          ctx.body = await metrics.registry.metrics();
+          return;
+        }
+        await docs(ctx, async () => {
+          if (fallback) await fallback(ctx, next);
+        });
+      },
+    });
+
+    const servers: Server[] = [];
+    const makeServer = (tls?: { cert_path: string; key_path: string }) => {
+      const handler = app.callback();
+      const server = tls
+        ? createHttpsServer({ cert: readFileSync(tls.cert_path), key: readFileSync(tls.key_path) }, handler)
+        : createHttpServer(handler);
+      server.keepAliveTimeout = 65_000;
+      servers.push(server);
+      return server;
+    };
+    const client = config.listeners.client;
+    const clientAddr = await listen(makeServer(client.tls), client.port, client.bind_address);
+    let federationUrl: string | undefined;
+    if (config.federation.enabled) {
+      const fed = config.listeners.federation;
+      const fedAddr = await listen(makeServer(fed.tls), fed.port, fed.bind_address);
+      federationUrl = urlFor(fedAddr, !!fed.tls);
+    }
+    const url = urlFor(clientAddr, !!client.tls);
+    log.info({ url, federationUrl, serverName: config.server_name }, 'Parley is listening');
+
+    let stopping: Promise<void> | undefined;
+    const stop = () =>
+      (stopping ??= (async () => {
+        log.info('shutting down');
+        // Stop accepting; in-flight requests finish, idle keep-alive sockets close now.
+        const closed = servers.map((s) => new Promise<void>((r) => s.close(() => r())));
+        for (const s of servers) s.closeIdleConnections();
+        const forceAfter = setTimeout(() => servers.forEach((s) => s.closeAllConnections()), 10_000);
+        await Promise.all(closed);
+        clearTimeout(forceAfter);
+        for (const task of shutdownTasks.reverse()) await Promise.resolve(task()).catch((err) => log.error({ err }, 'shutdown task failed'));
+        await bus.close();
+        await db!.destroy();
+        if (embedded) await embedded.stop();
+        log.info('stopped');
+      })());
+    return { url, federationUrl, context, stop };
+  } catch (err) {
+    await db?.destroy().catch(() => {});
+    await embedded?.stop().catch(() => {});
+    throw err;
+  }
+}

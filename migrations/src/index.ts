@@ -1,0 +1,21 @@
+// Forward-only migrations, applied in order. Add each new file to this list.
+import type { Knex } from 'knex';
+import * as m202611210001 from './202611210001_create_accounts.js';
+
+export interface Migration {
+  name: string;
+  up(knex: Knex): Promise<void>;
+  down?(knex: Knex): Promise<void>;
+}
+
+const forwardOnly = async () => {
+  throw new Error('Parley migrations are forward-only');
+};
+
+function migration(name: string, m: { up(knex: Knex): Promise<void> }): Required<Migration> {
+  return { name, up: m.up, down: forwardOnly };
+}
+
+export const migrations: Required<Migration>[] = [
+  migration('202611210001_create_accounts', m202611210001),
+];

@@ -1,0 +1,177 @@
+// Content hashes, reference hashes, event IDs, v12 room IDs, and signing/verifying events.
+// https://spec.matrix.org/v1.19/server-server-api/#calculating-the-content-hash-for-an-event
+// https://spec.matrix.org/v1.19/server-server-api/#calculating-the-reference-hash-for-an-event
+// https://spec.matrix.org/v1.19/server-server-api/#signing-events
+// https://spec.matrix.org/v1.19/server-server-api/#validating-hashes-and-signatures-on-received-events
+import { encodeBase64, encodeBase64Url } from './base64.js';
+import { canonicalJsonBytes, CanonicalJsonError } from './canonical-json.js';
+import { defaultCrypto, type CryptoBackend } from './crypto.js';
+import type { JsonObject, PDU } from './events.js';
+import { serverNameOf } from './ids.js';
+import { redactEvent } from './redaction.js';
+import type { RoomVersion } from './room-versions.js';
+import { signBytes, verifyJsonSignatures, withSignature, type VerifyKeyLookup } from './signing.js';
+
+export class EventHashingError extends Error {
+  override readonly name = 'EventHashingError';
+}
+
+/**
+ * A copy of `event` without `keys`. From v3 on the event ID is derived from the event, so a
+ * stray `event_id` (e.g. on a stored RoomEvent) is never part of what is hashed or signed.
+ */
+function without(event: JsonObject, roomVersion: RoomVersion, keys: readonly string[]): JsonObject {
+  const copy: JsonObject = {};
+  for (const key in event) {
+    if (!Object.prototype.hasOwnProperty.call(event, key) || keys.includes(key)) continue;
+    if (key === 'event_id' && !roomVersion.eventIdInPdu) continue;
+    copy[key] = event[key];
+  }
+  return copy;
+}
+
+const NOT_IN_CONTENT_HASH = ['unsigned', 'signatures', 'hashes'];
+const NOT_SIGNED = ['unsigned', 'signatures'];
+
+function canonicalOptions(roomVersion: RoomVersion) {
+  return { strict: roomVersion.strictCanonicalJson };
+}
+
+/** The canonical bytes the content hash covers. Throws `CanonicalJsonError`. */
+export function contentHashInput(event: JsonObject, roomVersion: RoomVersion): Uint8Array {
+  return canonicalJsonBytes(without(event, roomVersion, NOT_IN_CONTENT_HASH), canonicalOptions(roomVersion));
+}
+
+/** Unpadded base64 SHA-256 for `hashes.sha256`. Throws `CanonicalJsonError`. */
+export function computeContentHash(event: JsonObject, roomVersion: RoomVersion, crypto: CryptoBackend = defaultCrypto()): string {
+  return encodeBase64(crypto.sha256(contentHashInput(event, roomVersion)));
+}
+
+/** Canonical bytes of the redacted event minus `signatures`/`unsigned`: what servers sign. */
+export function redactedSignedBytes(event: JsonObject, roomVersion: RoomVersion): Uint8Array {
+  return canonicalJsonBytes(without(redactEvent(event, roomVersion), roomVersion, NOT_SIGNED), canonicalOptions(roomVersion));
+}
+
+/** SHA-256 of the redacted event minus `signatures`/`unsigned`. Throws `CanonicalJsonError`. */
+export function computeReferenceHash(event: JsonObject, roomVersion: RoomVersion, crypto: CryptoBackend = defaultCrypto()): Uint8Array {
+  return crypto.sha256(redactedSignedBytes(event, roomVersion));
+}
+
+/**
+ * The event's ID: carried in the PDU for v1–2, `$` + the reference hash in unpadded base64
+ * for v3 and URL-safe unpadded base64 for v4+ (https://spec.matrix.org/v1.19/rooms/v4/#event-ids).
+ * Throws `EventHashingError` (v1–2 PDU without `event_id`) or `CanonicalJsonError`.
+ */
+export function computeEventId(event: JsonObject, roomVersion: RoomVersion, crypto?: CryptoBackend): string {
+  switch (roomVersion.eventIdFormat) {
+    case 'domain':
+      if (typeof event.event_id !== 'string') throw new EventHashingError('room versions 1 and 2 carry event_id in the PDU');
+      return event.event_id;
+    case 'base64':
+      return '$' + encodeBase64(computeReferenceHash(event, roomVersion, crypto));
+    case 'url_safe_base64':
+      return '$' + encodeBase64Url(computeReferenceHash(event, roomVersion, crypto));
+  }
+}
+
+/**
+ * v12: the room ID is `!` + the create event's ID without its `$`.
+ * https://spec.matrix.org/v1.19/appendices/#room-ids
+ */
+export function computeRoomIdFromCreateEvent(createEvent: JsonObject, roomVersion: RoomVersion, crypto?: CryptoBackend): string {
+  if (!roomVersion.roomIdIsCreateEventHash) throw new EventHashingError(`room version ${roomVersion.id} does not derive room IDs from the create event`);
+  if (createEvent.type !== 'm.room.create') throw new EventHashingError('not an m.room.create event');
+  return '!' + computeEventId(createEvent, roomVersion, crypto).slice(1);
+}
+
+/**
+ * Fills in `hashes.sha256` and adds this server's signature: the PDU ready to send.
+ * Other servers' signatures and `unsigned` are kept. From v3 on, `event_id` is dropped.
+ * Throws `CanonicalJsonError` if the event has no canonical form in this room version.
+ */
+export function hashAndSignEvent<T extends PDU | JsonObject>(
+  pdu: T,
+  roomVersion: RoomVersion,
+  serverName: string,
+  keyId: string,
+  seed: Uint8Array,
+  crypto: CryptoBackend = defaultCrypto(),
+): T & PDU {
+  const event = pdu as JsonObject;
+  const hashed = without(event, roomVersion, []);
+  hashed.hashes = { sha256: computeContentHash(event, roomVersion, crypto) };
+  const signature = signBytes(redactedSignedBytes(hashed, roomVersion), seed, crypto);
+  hashed.signatures = withSignature(event.signatures, serverName, keyId, signature);
+  return hashed as T & PDU;
+}
+
+/**
+ * Servers whose signatures a PDU needs: the sender's (except for invites made from a 3PID
+ * invite), for v1–2 the event ID's, and from v8 the server of `join_authorised_via_users_server`
+ * on a join. Undefined if the event lacks a usable `sender` (or v1–2 `event_id`).
+ */
+export function requiredSignatureServers(event: JsonObject, roomVersion: RoomVersion): string[] | undefined {
+  const servers = new Set<string>();
+  const sender = typeof event.sender === 'string' ? serverNameOf(event.sender) : undefined;
+  if (sender === undefined) return undefined;
+  const content = typeof event.content === 'object' && event.content !== null && !Array.isArray(event.content) ? event.content : {};
+  const isMember = event.type === 'm.room.member';
+  const isThirdPartyInvite = isMember && content.membership === 'invite' && 'third_party_invite' in content;
+  if (!isThirdPartyInvite) servers.add(sender);
+  if (roomVersion.requiresEventIdDomainSignature) {
+    const eventIdServer = typeof event.event_id === 'string' ? serverNameOf(event.event_id) : undefined;
+    if (eventIdServer === undefined) return undefined;
+    servers.add(eventIdServer);
+  }
+  if (roomVersion.restrictedJoinRule && isMember && content.membership === 'join' && typeof content.join_authorised_via_users_server === 'string') {
+    const via = serverNameOf(content.join_authorised_via_users_server);
+    if (via !== undefined) servers.add(via);
+  }
+  return [...servers];
+}
+
+export type EventVerification =
+  | { ok: true; contentHashValid: true }
+  /** Signatures hold but the content hash does not: the spec says use the redacted event. */
+  | { ok: true; contentHashValid: false; redacted: JsonObject }
+  | {
+      ok: false;
+      reason: 'malformed' | 'unencodable' | 'missing_signature' | 'unknown_key' | 'expired_key' | 'malformed_signature' | 'bad_signature';
+      server?: string;
+      detail: string;
+    };
+
+function stripPadding(s: string): string {
+  return s.replace(/=+$/, '');
+}
+
+/**
+ * Checks a received PDU's signatures (on its redacted form) and content hash.
+ * `lookup` gives the public keys already fetched for each server; keys are checked for validity
+ * at `origin_server_ts` in room versions 5+. Never throws.
+ */
+export function verifyEventHashesAndSignatures(
+  pdu: JsonObject,
+  roomVersion: RoomVersion,
+  lookup: VerifyKeyLookup,
+  crypto: CryptoBackend = defaultCrypto(),
+): EventVerification {
+  if (typeof pdu !== 'object' || pdu === null || Array.isArray(pdu)) return { ok: false, reason: 'malformed', detail: 'not a JSON object' };
+  const servers = requiredSignatureServers(pdu, roomVersion);
+  if (servers === undefined) return { ok: false, reason: 'malformed', detail: 'cannot tell which servers must sign (sender / event_id)' };
+  try {
+    const signedBytes = redactedSignedBytes(pdu, roomVersion);
+    const atTs = roomVersion.enforceKeyValidity && typeof pdu.origin_server_ts === 'number' ? pdu.origin_server_ts : undefined;
+    // The signature covers the redacted event, so check it against that object's bytes.
+    const signatures = verifyJsonSignatures(pdu, servers, lookup, { crypto, atTs, bytes: signedBytes });
+    if (!signatures.ok) return { ok: false, reason: signatures.reason, server: signatures.entity, detail: signatures.detail };
+    const claimed = (pdu.hashes as JsonObject | undefined)?.sha256;
+    if (typeof claimed === 'string' && stripPadding(claimed) === computeContentHash(pdu, roomVersion, crypto)) {
+      return { ok: true, contentHashValid: true };
+    }
+    return { ok: true, contentHashValid: false, redacted: redactEvent(pdu, roomVersion) };
+  } catch (err) {
+    if (err instanceof CanonicalJsonError) return { ok: false, reason: 'unencodable', detail: err.message };
+    throw err;
+  }
+}
