@@ -50,7 +50,7 @@ export function isPowerEvent(event: RoomEvent): boolean {
 }
 
 /** Auth difference (node indices): events not in every state set's full auth chain. */
-export function authDifference(graph: AuthGraph, stateSets: readonly StateMap[]): number[] {
+export function authDifferenceNodes(graph: AuthGraph, stateSets: readonly StateMap[]): number[] {
   return graph.authDifferenceNodes(stateSets.map((set) => [...set.values()].map((id) => graph.add(id))));
 }
 
@@ -99,7 +99,7 @@ export function conflictedSubgraph(graph: AuthGraph, conflicted: readonly number
 export function fullConflictedSet(graph: AuthGraph, rv: RoomVersion, stateSets: readonly StateMap[], conflicted: Iterable<string>): number[] {
   const conflictedNodes = [...conflicted].map((id) => graph.add(id));
   const full = new Set<number>(conflictedNodes);
-  for (const n of authDifference(graph, stateSets)) full.add(n);
+  for (const n of authDifferenceNodes(graph, stateSets)) full.add(n);
   if (rv.stateResConflictedSubgraph) for (const n of conflictedSubgraph(graph, conflictedNodes)) full.add(n);
   // Events the lookup does not know cannot be ordered or checked: leave them out.
   return [...full].filter((n) => graph.events[n] !== undefined);
