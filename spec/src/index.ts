@@ -10,3 +10,7 @@ export * from './event-hashing.js';
 export * from './redaction.js';
 export * from './pdu-format.js';
 export * from './x-matrix.js';
+export * from './power-levels.js';
+export * from './auth/index.js';
+export * from './auth-chain.js';
+export * from './state-res/index.js';

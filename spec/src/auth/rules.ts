@@ -217,6 +217,10 @@ export interface AuthorizeInput extends AuthEventsInput {
 
 /** Every auth check of a PDU in order: without state, its auth events, then the state before it. */
 export function authorizeEvent(event: RoomEvent, rv: RoomVersion, input: AuthorizeInput): AuthResult {
+  return guarded(() => authorizeInOrder(event, rv, input));
+}
+
+function authorizeInOrder(event: RoomEvent, rv: RoomVersion, input: AuthorizeInput): AuthResult {
   const steps: Array<() => AuthResult> = [
     () => checkEventWithoutState(event, rv),
     () => checkAuthEvents(event, rv, input),
