@@ -7,12 +7,12 @@ const vectors = loadVectors('base64.json');
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
 describe('base64 vectors', () => {
-  it.each(vectors.cases as { input_utf8: string; expected: string }[])('encodes $input_utf8', ({ input_utf8, expected }) => {
+  it.each<any>(vectors.cases as { input_utf8: string; expected: string }[])('encodes $input_utf8', ({ input_utf8, expected }) => {
     expect(encodeBase64(utf8(input_utf8))).toBe(expected);
     expect(new TextDecoder().decode(decodeBase64(expected))).toBe(input_utf8);
   });
 
-  it.each(vectors.url_safe_cases as { input_hex: string; standard_unpadded: string; url_safe_unpadded: string }[])(
+  it.each<any>(vectors.url_safe_cases as { input_hex: string; standard_unpadded: string; url_safe_unpadded: string }[])(
     'url-safe $input_hex',
     (c) => {
       expect(encodeBase64(hexToBytes(c.input_hex))).toBe(c.standard_unpadded);
@@ -21,7 +21,7 @@ describe('base64 vectors', () => {
     },
   );
 
-  it.each(vectors.decode_cases as { input: string; expected_utf8?: string; expected_hex?: string; canonical_reencoding?: string }[])(
+  it.each<any>(vectors.decode_cases as { input: string; expected_utf8?: string; expected_hex?: string; canonical_reencoding?: string }[])(
     'decodes $input',
     (c) => {
       const bytes = decodeBase64(c.input);

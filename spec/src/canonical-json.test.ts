@@ -6,13 +6,13 @@ import { bytesToHex, loadVectors } from './test-support/vectors.js';
 const vectors = loadVectors('canonical-json.json');
 
 describe('canonical JSON vectors', () => {
-  it.each(vectors.cases.map((c: any, i: number) => [i, c]))('case %i', (_i, c: any) => {
+  it.each<any>(vectors.cases.map((c: any, i: number) => [i, c]))('case %i', (_i, c: any) => {
     const value = JSON.parse(c.input ?? c.input_json);
     expect(encodeCanonicalJson(value)).toBe(c.expected);
     expect(bytesToHex(canonicalJsonBytes(value))).toBe(c.expected_utf8_hex);
   });
 
-  it.each(vectors.invalid_values.map((c: any) => [c.value_json, c.reason]))('rejects %s (%s)', (json) => {
+  it.each<any>(vectors.invalid_values.map((c: any) => [c.value_json, c.reason]))('rejects %s (%s)', (json) => {
     expect(() => encodeCanonicalJson(JSON.parse(json as string))).toThrow(CanonicalJsonError);
     expect(tryEncodeCanonicalJson(JSON.parse(json as string)).ok).toBe(false);
   });

@@ -12,6 +12,9 @@ import { redactEvent } from './redaction.js';
 import type { RoomVersion } from './room-versions.js';
 import { signBytes, verifyJsonSignatures, withSignature, type VerifyKeyLookup } from './signing.js';
 
+/** A PDU as typed in events.ts, or any parsed JSON object (untrusted input). */
+export type EventJson = PDU | JsonObject;
+
 export class EventHashingError extends Error {
   override readonly name = 'EventHashingError';
 }
@@ -20,12 +23,13 @@ export class EventHashingError extends Error {
  * A copy of `event` without `keys`. From v3 on the event ID is derived from the event, so a
  * stray `event_id` (e.g. on a stored RoomEvent) is never part of what is hashed or signed.
  */
-function without(event: JsonObject, roomVersion: RoomVersion, keys: readonly string[]): JsonObject {
+function without(event: EventJson, roomVersion: RoomVersion, keys: readonly string[]): JsonObject {
+  const source = event as JsonObject;
   const copy: JsonObject = {};
-  for (const key in event) {
-    if (!Object.prototype.hasOwnProperty.call(event, key) || keys.includes(key)) continue;
+  for (const key in source) {
+    if (!Object.prototype.hasOwnProperty.call(source, key) || keys.includes(key)) continue;
     if (key === 'event_id' && !roomVersion.eventIdInPdu) continue;
-    copy[key] = event[key];
+    copy[key] = source[key];
   }
   return copy;
 }
@@ -38,22 +42,22 @@ function canonicalOptions(roomVersion: RoomVersion) {
 }
 
 /** The canonical bytes the content hash covers. Throws `CanonicalJsonError`. */
-export function contentHashInput(event: JsonObject, roomVersion: RoomVersion): Uint8Array {
+export function contentHashInput(event: EventJson, roomVersion: RoomVersion): Uint8Array {
   return canonicalJsonBytes(without(event, roomVersion, NOT_IN_CONTENT_HASH), canonicalOptions(roomVersion));
 }
 
 /** Unpadded base64 SHA-256 for `hashes.sha256`. Throws `CanonicalJsonError`. */
-export function computeContentHash(event: JsonObject, roomVersion: RoomVersion, crypto: CryptoBackend = defaultCrypto()): string {
+export function computeContentHash(event: EventJson, roomVersion: RoomVersion, crypto: CryptoBackend = defaultCrypto()): string {
   return encodeBase64(crypto.sha256(contentHashInput(event, roomVersion)));
 }
 
 /** Canonical bytes of the redacted event minus `signatures`/`unsigned`: what servers sign. */
-export function redactedSignedBytes(event: JsonObject, roomVersion: RoomVersion): Uint8Array {
+export function redactedSignedBytes(event: EventJson, roomVersion: RoomVersion): Uint8Array {
   return canonicalJsonBytes(without(redactEvent(event, roomVersion), roomVersion, NOT_SIGNED), canonicalOptions(roomVersion));
 }
 
 /** SHA-256 of the redacted event minus `signatures`/`unsigned`. Throws `CanonicalJsonError`. */
-export function computeReferenceHash(event: JsonObject, roomVersion: RoomVersion, crypto: CryptoBackend = defaultCrypto()): Uint8Array {
+export function computeReferenceHash(event: EventJson, roomVersion: RoomVersion, crypto: CryptoBackend = defaultCrypto()): Uint8Array {
   return crypto.sha256(redactedSignedBytes(event, roomVersion));
 }
 
@@ -62,7 +66,7 @@ export function computeReferenceHash(event: JsonObject, roomVersion: RoomVersion
  * for v3 and URL-safe unpadded base64 for v4+ (https://spec.matrix.org/v1.19/rooms/v4/#event-ids).
  * Throws `EventHashingError` (v1–2 PDU without `event_id`) or `CanonicalJsonError`.
  */
-export function computeEventId(event: JsonObject, roomVersion: RoomVersion, crypto?: CryptoBackend): string {
+export function computeEventId(event: EventJson, roomVersion: RoomVersion, crypto?: CryptoBackend): string {
   switch (roomVersion.eventIdFormat) {
     case 'domain':
       if (typeof event.event_id !== 'string') throw new EventHashingError('room versions 1 and 2 carry event_id in the PDU');
@@ -78,7 +82,7 @@ export function computeEventId(event: JsonObject, roomVersion: RoomVersion, cryp
  * v12: the room ID is `!` + the create event's ID without its `$`.
  * https://spec.matrix.org/v1.19/appendices/#room-ids
  */
-export function computeRoomIdFromCreateEvent(createEvent: JsonObject, roomVersion: RoomVersion, crypto?: CryptoBackend): string {
+export function computeRoomIdFromCreateEvent(createEvent: EventJson, roomVersion: RoomVersion, crypto?: CryptoBackend): string {
   if (!roomVersion.roomIdIsCreateEventHash) throw new EventHashingError(`room version ${roomVersion.id} does not derive room IDs from the create event`);
   if (createEvent.type !== 'm.room.create') throw new EventHashingError('not an m.room.create event');
   return '!' + computeEventId(createEvent, roomVersion, crypto).slice(1);
@@ -89,7 +93,7 @@ export function computeRoomIdFromCreateEvent(createEvent: JsonObject, roomVersio
  * Other servers' signatures and `unsigned` are kept. From v3 on, `event_id` is dropped.
  * Throws `CanonicalJsonError` if the event has no canonical form in this room version.
  */
-export function hashAndSignEvent<T extends PDU | JsonObject>(
+export function hashAndSignEvent<T extends EventJson>(
   pdu: T,
   roomVersion: RoomVersion,
   serverName: string,
@@ -110,7 +114,7 @@ export function hashAndSignEvent<T extends PDU | JsonObject>(
  * invite), for v1–2 the event ID's, and from v8 the server of `join_authorised_via_users_server`
  * on a join. Undefined if the event lacks a usable `sender` (or v1–2 `event_id`).
  */
-export function requiredSignatureServers(event: JsonObject, roomVersion: RoomVersion): string[] | undefined {
+export function requiredSignatureServers(event: EventJson, roomVersion: RoomVersion): string[] | undefined {
   const servers = new Set<string>();
   const sender = typeof event.sender === 'string' ? serverNameOf(event.sender) : undefined;
   if (sender === undefined) return undefined;
@@ -151,11 +155,12 @@ function stripPadding(s: string): string {
  * at `origin_server_ts` in room versions 5+. Never throws.
  */
 export function verifyEventHashesAndSignatures(
-  pdu: JsonObject,
+  event: EventJson,
   roomVersion: RoomVersion,
   lookup: VerifyKeyLookup,
   crypto: CryptoBackend = defaultCrypto(),
 ): EventVerification {
+  const pdu = event as JsonObject;
   if (typeof pdu !== 'object' || pdu === null || Array.isArray(pdu)) return { ok: false, reason: 'malformed', detail: 'not a JSON object' };
   const servers = requiredSignatureServers(pdu, roomVersion);
   if (servers === undefined) return { ok: false, reason: 'malformed', detail: 'cannot tell which servers must sign (sender / event_id)' };

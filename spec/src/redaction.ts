@@ -1,7 +1,7 @@
 // Redaction: what survives of an event once redacted, per room version's algorithm.
 // https://spec.matrix.org/v1.19/rooms/v11/#redactions (and v1, v6, v8, v9)
 // https://spec.matrix.org/v1.19/client-server-api/#redactions
-import type { JsonObject, JsonValue } from './events.js';
+import type { JsonObject, JsonValue, PDU } from './events.js';
 import type { RedactionAlgorithm, RoomVersion } from './room-versions.js';
 
 const TOP_LEVEL_V1 = [
@@ -79,12 +79,12 @@ function redactContent(type: unknown, content: unknown, rules: RedactionRules): 
  * The redacted form of `event` under the room version's algorithm: a new object (nested
  * values that are kept are shared, not copied). Never throws; non-object content becomes `{}`.
  */
-export function redactEvent(event: JsonObject, roomVersion: RoomVersion): JsonObject {
-  return redactWith(event, RULES[roomVersion.redaction]);
+export function redactEvent(event: PDU | JsonObject, roomVersion: RoomVersion): JsonObject {
+  return redactWith(event as JsonObject, RULES[roomVersion.redaction]);
 }
 
-export function redactEventWithAlgorithm(event: JsonObject, algorithm: RedactionAlgorithm): JsonObject {
-  return redactWith(event, RULES[algorithm]);
+export function redactEventWithAlgorithm(event: PDU | JsonObject, algorithm: RedactionAlgorithm): JsonObject {
+  return redactWith(event as JsonObject, RULES[algorithm]);
 }
 
 function redactWith(event: JsonObject, rules: RedactionRules): JsonObject {
@@ -100,7 +100,8 @@ function redactWith(event: JsonObject, rules: RedactionRules): JsonObject {
  * The event a redaction targets: `content.redacts` in v11+, the top-level `redacts` before.
  * https://spec.matrix.org/v1.19/rooms/v11/#moving-the-redacts-key
  */
-export function redactionTarget(event: JsonObject, roomVersion: RoomVersion): string | undefined {
+export function redactionTarget(pdu: PDU | JsonObject, roomVersion: RoomVersion): string | undefined {
+  const event = pdu as JsonObject;
   const target = roomVersion.redactsInContent
     ? isObject(event.content) ? event.content.redacts : undefined
     : event.redacts;
