@@ -118,6 +118,17 @@ export class RoomBuilder {
     return event.auth_events.map((id) => this.events.get(String(id))).filter((e): e is RoomEvent => e !== undefined);
   }
 
+  /** Where the room is now (state and head), to build a fork from it later with `restore`. */
+  checkpoint(): { state: Map<StateKey, string>; head: string | undefined } {
+    return { state: new Map(this.state), head: this.head };
+  }
+
+  restore(checkpoint: { state: ReadonlyMap<StateKey, string>; head: string | undefined }): void {
+    this.state.clear();
+    for (const [key, id] of checkpoint.state) this.state.set(key, id);
+    this.head = checkpoint.head;
+  }
+
   /** A snapshot of the current state. */
   snapshot(): Map<StateKey, string> {
     return new Map(this.state);
