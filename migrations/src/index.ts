@@ -1,6 +1,7 @@
 // Forward-only migrations, applied in order. Add each new file to this list.
 import type { Knex } from 'knex';
 import * as m202611210001 from './202611210001_create_accounts.js';
+import * as m202611210100 from './202611210100_create_rooms.js';
 
 export interface Migration {
   name: string;
@@ -18,4 +19,5 @@ function migration(name: string, m: { up(knex: Knex): Promise<void> }): Required
 
 export const migrations: Required<Migration>[] = [
   migration('202611210001_create_accounts', m202611210001),
+  migration('202611210100_create_rooms', m202611210100),
 ];
