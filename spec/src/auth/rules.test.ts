@@ -425,7 +425,7 @@ describe('state keys that are user IDs belong to that user', () => {
 describe('m.room.power_levels', () => {
   const pl = (room: RoomBuilder, sender: string, content: Record<string, unknown>) =>
     room.build({ type: 'm.room.power_levels', sender, state_key: '', content: content as any });
-  const users = (v: string, extra: Record<string, unknown> = {}) => (v === '12' ? extra : { [ALICE]: 100, ...extra });
+  const users = (v: string, extra: Record<string, number | string> = {}): Record<string, number | string> => (v === '12' ? extra : { [ALICE]: 100, ...extra });
 
   it('string levels: accepted up to v9, rejected from v10', () => {
     for (const v of ['1', '6', '9']) {
