@@ -1,16 +1,20 @@
 // Per-user and ephemeral data behind /sync: receipts, presence, to-device messages, end-to-end
 // encryption keys, device-list changes, push rules, pushers, notifications and sync filters.
 //
-// Streams (receipts, presence, to_device, device_lists) take their positions from a sequence
-// while holding a per-stream advisory lock until commit (see homeserver/src/sync/streams.ts), so
-// the committed positions of a stream are always a prefix: a reader never skips a row that
-// commits later with a smaller position.
+// Streams (receipts, presence, to_device, device_lists, push_rules) take their positions from
+// one row each in stream_positions, incremented in the writer's transaction: the row lock holds
+// other writers until commit, so the committed positions of a stream are always a prefix and a
+// reader of stream_positions never skips a row that commits later with a smaller position.
 import type { Knex } from 'knex';
 
 export async function up(knex: Knex): Promise<void> {
-  for (const seq of ['receipts_stream_seq', 'presence_stream_seq', 'to_device_stream_seq', 'device_lists_stream_seq', 'push_rules_stream_seq']) {
-    await knex.raw(`CREATE SEQUENCE ${seq} AS bigint START 1`);
-  }
+  await knex.schema.createTable('stream_positions', (t) => {
+    t.text('stream').primary();
+    t.bigInteger('position').notNullable();
+  });
+  await knex('stream_positions').insert(
+    ['receipts', 'presence', 'to_device', 'device_lists', 'push_rules'].map((stream) => ({ stream, position: 0 })),
+  );
 
   // https://spec.matrix.org/v1.19/client-server-api/#receipts ; thread_id '' is the unthreaded receipt.
   await knex.schema.createTable('receipts', (t) => {

@@ -14,3 +14,4 @@ export * from './power-levels.js';
 export * from './auth/index.js';
 export * from './auth-chain.js';
 export * from './state-res/index.js';
+export * from './push/index.js';
