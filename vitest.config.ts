@@ -1,15 +1,20 @@
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 // Workspace packages export a "source" condition pointing at their TypeScript,
 // so tests run against src/ without a build step.
-const resolve = { conditions: ['source'] };
+const conditions = ['source', ...defaultServerConditions];
+const resolve = { conditions };
+const ssr = { resolve: { conditions, externalConditions: ['source'] } };
 
 export default defineConfig({
   resolve,
+  ssr,
   test: {
     projects: [
       {
         resolve,
+        ssr,
         test: {
           name: 'unit',
           include: ['{spec,federation,homeserver,sfu,client-lit,migrations}/src/**/*.test.ts', 'test/unit/**/*.test.ts'],
@@ -18,6 +23,7 @@ export default defineConfig({
       },
       {
         resolve,
+        ssr,
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
