@@ -5,6 +5,7 @@ import type { Database } from './db/database.js';
 import type { EventBus } from './bus/bus.js';
 import type { SigningKey } from './keys/signing-key.js';
 import type { Metrics } from './http/metrics.js';
+import type { AccountServices } from './accounts/index.js';
 
 export interface ServerContext {
   config: ResolvedConfig;
@@ -13,6 +14,8 @@ export interface ServerContext {
   bus: EventBus;
   signingKey: SigningKey;
   metrics: Metrics;
+  /** Users, sessions, devices, profiles (with `profiles.onProfileChanged`, `sessions.onDevicesDeleted`, `account.onDeactivated` hooks). */
+  accounts: AccountServices;
   features: { websocket: boolean };
   /** Tasks to run at shutdown (timers, workers), in reverse order of registration. */
   onShutdown(task: () => Promise<void> | void): void;

@@ -14,7 +14,7 @@ import { createApp } from './http/app.js';
 import { Metrics } from './http/metrics.js';
 import { BucketRateLimiter } from './http/rate-limit.js';
 import { docsRoutes } from './http/docs.js';
-import { TokenAuthenticator } from './accounts/tokens.js';
+import { createAccountServices } from './accounts/index.js';
 import { registerModules } from './api/modules.js';
 import type { ServerContext } from './context.js';
 import { PARLEY_VERSION } from './version.js';
@@ -58,6 +58,8 @@ export interface StartOptions {
   log?: Logger;
   /** Check responses against their schemas (tests). */
   validateResponses?: boolean;
+  /** Where to print the first-run banner (default: stdout unless the log level is silent). */
+  print?: (text: string) => void;
 }
 
 export async function startHomeserver(config: ResolvedConfig, opts: StartOptions = {}): Promise<Homeserver> {
@@ -80,7 +82,10 @@ export async function startHomeserver(config: ResolvedConfig, opts: StartOptions
     if (created) log.info({ keyId: signingKey.keyId, path: config.paths.signingKey }, 'generated a new signing key');
 
     const metrics = new Metrics(db);
+    const rateLimiter = new BucketRateLimiter(bus.store, config.rate_limits);
+    const accounts = createAccountServices({ db, config, rateLimiter });
     const context: ServerContext = {
+      accounts,
       config,
       log,
       db,
@@ -91,8 +96,8 @@ export async function startHomeserver(config: ResolvedConfig, opts: StartOptions
       onShutdown: (task) => shutdownTasks.push(task),
     };
     const router = new ApiRouter({
-      authenticator: new TokenAuthenticator(db),
-      rateLimiter: new BucketRateLimiter(bus.store, config.rate_limits),
+      authenticator: accounts.authenticator,
+      rateLimiter,
       maxBodyBytes: config.max_request_body_bytes,
       validateResponses: opts.validateResponses ?? process.env.PARLEY_VALIDATE_RESPONSES === '1',
     });
@@ -139,6 +144,7 @@ export async function startHomeserver(config: ResolvedConfig, opts: StartOptions
     }
     const url = urlFor(clientAddr, !!client.tls);
     log.info({ url, federationUrl, serverName: config.server_name }, 'Parley is listening');
+    await accounts.registration.announceFirstRun(log, opts.print ?? ((text) => config.log_level !== 'silent' && process.stdout.write(text + '\n')));
 
     let stopping: Promise<void> | undefined;
     const stop = () =>

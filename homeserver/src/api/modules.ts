@@ -3,6 +3,7 @@ import type Koa from 'koa';
 import type { ApiRouter } from '../http/router.js';
 import type { ServerContext } from '../context.js';
 import { registerServerDiscovery } from './client/server-discovery.js';
+import { registerAccounts } from './client/accounts.js';
 
 export interface ModuleResult {
   /** Serves non-API paths (the web client). */
@@ -11,5 +12,6 @@ export interface ModuleResult {
 
 export async function registerModules(router: ApiRouter, s: ServerContext): Promise<ModuleResult> {
   registerServerDiscovery(router, s);
+  registerAccounts(router, s);
   return {};
 }

@@ -1,0 +1,179 @@
+// Devices and the tokens issued to them: login sessions, refresh-token rotation, logout.
+// https://spec.matrix.org/v1.19/client-server-api/#relationship-between-access-tokens-and-devices
+// https://spec.matrix.org/v1.19/client-server-api/#refreshing-access-tokens
+import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import { Errors } from '@parley/spec';
+import type { Database } from '../db/database.js';
+import { hashToken, newToken, retireReplacedRefreshTokens } from './tokens.js';
+
+export interface SessionTokens {
+  access_token: string;
+  device_id: string;
+  refresh_token?: string;
+  expires_in_ms?: number;
+}
+
+export interface DeviceInfo {
+  device_id: string;
+  display_name?: string;
+  last_seen_ip?: string;
+  last_seen_ts?: number;
+}
+
+export interface NewSession {
+  deviceId?: string;
+  displayName?: string;
+  withRefreshToken?: boolean;
+  ip?: string;
+}
+
+/** Called after devices are deleted (logout, delete_devices, deactivation): e.g. to drop their E2EE keys. */
+export type DevicesDeletedHook = (userId: string, deviceIds: string[]) => Promise<void> | void;
+
+function newDeviceId(): string {
+  const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  return Array.from(randomBytes(10), (b) => letters[b % 26]).join('');
+}
+
+function toDeviceInfo(row: { device_id: string; display_name: string | null; last_seen_ip: string | null; last_seen_ts: number | null }): DeviceInfo {
+  const d: DeviceInfo = { device_id: row.device_id };
+  if (row.display_name !== null) d.display_name = row.display_name;
+  if (row.last_seen_ip !== null) d.last_seen_ip = row.last_seen_ip;
+  if (row.last_seen_ts !== null) d.last_seen_ts = row.last_seen_ts;
+  return d;
+}
+
+export class SessionService {
+  readonly onDevicesDeleted: DevicesDeletedHook[] = [];
+
+  constructor(
+    private readonly db: Database,
+    /** Lifetime of access tokens that come with a refresh token. */
+    private readonly accessTokenLifetimeMs: number,
+  ) {}
+
+  /**
+   * Creates (or takes over) a device and issues its tokens. Reusing an existing device ID
+   * invalidates the tokens previously issued to that device.
+   */
+  async create(trx: Knex.Transaction, userId: string, opts: NewSession = {}): Promise<SessionTokens> {
+    const now = Date.now();
+    const deviceId = opts.deviceId ?? newDeviceId();
+    const existing = await trx('devices').where({ user_id: userId, device_id: deviceId }).forUpdate().first('device_id');
+    if (existing) {
+      await trx('access_tokens').where({ user_id: userId, device_id: deviceId }).delete();
+      await trx('refresh_tokens').where({ user_id: userId, device_id: deviceId }).delete();
+      const update: Record<string, unknown> = { last_seen_ip: opts.ip ?? null, last_seen_ts: now };
+      if (opts.displayName !== undefined) update.display_name = opts.displayName;
+      await trx('devices').where({ user_id: userId, device_id: deviceId }).update(update);
+    } else {
+      await trx('devices').insert({
+        user_id: userId,
+        device_id: deviceId,
+        display_name: opts.displayName ?? null,
+        last_seen_ip: opts.ip ?? null,
+        last_seen_ts: now,
+        created_ts: now,
+      });
+    }
+    const { tokens } = await this.issueTokens(trx, userId, deviceId, opts.withRefreshToken ?? false);
+    return tokens;
+  }
+
+  private async issueTokens(
+    trx: Knex.Transaction,
+    userId: string,
+    deviceId: string,
+    withRefresh: boolean,
+  ): Promise<{ tokens: SessionTokens; refreshTokenId: number | null }> {
+    const now = Date.now();
+    const accessToken = newToken('syt');
+    let refreshToken: string | undefined;
+    let refreshTokenId: number | null = null;
+    if (withRefresh) {
+      refreshToken = newToken('syr');
+      const [row] = await trx('refresh_tokens')
+        .insert({ token_hash: hashToken(refreshToken), user_id: userId, device_id: deviceId, created_ts: now })
+        .returning('id');
+      refreshTokenId = row.id;
+    }
+    await trx('access_tokens').insert({
+      token_hash: hashToken(accessToken),
+      user_id: userId,
+      device_id: deviceId,
+      expires_ts: withRefresh ? now + this.accessTokenLifetimeMs : null,
+      refresh_token_id: refreshTokenId,
+      created_ts: now,
+    });
+    const out: SessionTokens = { access_token: accessToken, device_id: deviceId };
+    if (refreshToken) {
+      out.refresh_token = refreshToken;
+      out.expires_in_ms = this.accessTokenLifetimeMs;
+    }
+    return { tokens: out, refreshTokenId };
+  }
+
+  /**
+   * Exchanges a refresh token for a new pair. The old refresh token keeps working until the
+   * new access or refresh token is first used; a second exchange of the same old token
+   * replaces the pair it issued before.
+   */
+  async refresh(refreshToken: string): Promise<SessionTokens> {
+    return this.db.transaction(async (trx) => {
+      const old = await trx('refresh_tokens').where({ token_hash: hashToken(refreshToken) }).forUpdate().first();
+      if (!old) throw Errors.unknownToken(false);
+      const user = await trx('users').where({ user_id: old.user_id }).first('deactivated');
+      if (!user || user.deactivated) throw Errors.unknownToken(false);
+      // Using this token is the first use of the pair that replaced its predecessor.
+      await retireReplacedRefreshTokens(trx, old.id);
+      if (old.next_token_id !== null) await this.deleteRefreshTokens(trx, [old.next_token_id]);
+      const { tokens, refreshTokenId } = await this.issueTokens(trx, old.user_id, old.device_id, true);
+      await trx('refresh_tokens').where({ id: old.id }).update({ next_token_id: refreshTokenId, used: true });
+      return tokens;
+    });
+  }
+
+  private async deleteRefreshTokens(trx: Knex.Transaction, ids: number[]): Promise<void> {
+    await trx('access_tokens').whereIn('refresh_token_id', ids).delete();
+    await trx('refresh_tokens').whereIn('id', ids).delete();
+  }
+
+  async listDevices(userId: string): Promise<DeviceInfo[]> {
+    const rows = await this.db('devices').where({ user_id: userId }).orderBy('created_ts');
+    return rows.map(toDeviceInfo);
+  }
+
+  async getDevice(userId: string, deviceId: string): Promise<DeviceInfo | undefined> {
+    const row = await this.db('devices').where({ user_id: userId, device_id: deviceId }).first();
+    return row ? toDeviceInfo(row) : undefined;
+  }
+
+  async renameDevice(userId: string, deviceId: string, displayName: string): Promise<boolean> {
+    const n = await this.db('devices').where({ user_id: userId, device_id: deviceId }).update({ display_name: displayName });
+    return n > 0;
+  }
+
+  /** Deletes devices (their tokens go with them by cascade) and tells the hooks. */
+  async deleteDevices(userId: string, deviceIds: string[] | 'all', opts: { except?: string; trx?: Knex.Transaction } = {}): Promise<string[]> {
+    const run = async (trx: Knex.Transaction) => {
+      let q = trx('devices').where({ user_id: userId });
+      if (deviceIds !== 'all') q = q.whereIn('device_id', deviceIds);
+      if (opts.except !== undefined) q = q.whereNot('device_id', opts.except);
+      const rows: Array<{ device_id: string }> = await q.delete().returning('device_id');
+      return rows.map((r) => r.device_id);
+    };
+    const deleted = opts.trx ? await run(opts.trx) : await this.db.transaction(run);
+    if (deleted.length) {
+      const notify = () => Promise.all(this.onDevicesDeleted.map((hook) => hook(userId, deleted)));
+      if (opts.trx) void opts.trx.executionPromise.then(notify, () => {});
+      else await notify();
+    }
+    return deleted;
+  }
+
+  /** Revokes every access token of the user's device except `keepTokenId`. */
+  async revokeOtherTokens(trx: Knex.Transaction, userId: string, deviceId: string, keepTokenId: number): Promise<void> {
+    await trx('access_tokens').where({ user_id: userId, device_id: deviceId }).whereNot('id', keepTokenId).delete();
+  }
+}
