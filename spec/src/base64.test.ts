@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Base64Error, decodeBase64, decodeBase64Url, encodeBase64, encodeBase64Url, tryDecodeBase64 } from './base64.js';
+import { Base64Error, decodeBase64, decodeBase64Url, encodeBase64, encodeBase64Portable, encodeBase64Url, encodeBase64UrlPortable, tryDecodeBase64 } from './base64.js';
 import { bytesToHex, hexToBytes, loadVectors } from './test-support/vectors.js';
 
 const vectors = loadVectors('base64.json');
@@ -39,6 +39,11 @@ describe('base64', () => {
         const buf = Buffer.from(bytes);
         expect(encodeBase64(bytes)).toBe(buf.toString('base64').replace(/=+$/, ''));
         expect(encodeBase64Url(bytes)).toBe(buf.toString('base64url'));
+        expect(encodeBase64Portable(bytes)).toBe(encodeBase64(bytes));
+        expect(encodeBase64UrlPortable(bytes)).toBe(encodeBase64Url(bytes));
+        const offset = new Uint8Array(bytes.length + 3);
+        offset.set(bytes, 3);
+        expect(encodeBase64(offset.subarray(3))).toBe(encodeBase64(bytes));
         expect(decodeBase64(encodeBase64(bytes))).toEqual(bytes);
         expect(decodeBase64Url(encodeBase64Url(bytes))).toEqual(bytes);
         expect(decodeBase64(buf.toString('base64'))).toEqual(bytes);

@@ -64,13 +64,24 @@ function decode(text: string, table: Int16Array, what: string): Uint8Array {
   return out;
 }
 
+// Node's Buffer is several times faster than the loop above; browsers use the loop.
+type NodeBufferClass = { from(b: ArrayBufferLike, offset: number, length: number): { toString(encoding: string): string } };
+const NodeBuffer = (globalThis as { Buffer?: NodeBufferClass }).Buffer;
+
 export function encodeBase64(bytes: Uint8Array): string {
-  return encode(bytes, STANDARD);
+  if (NodeBuffer === undefined) return encode(bytes, STANDARD);
+  const padded = NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  return padded.charCodeAt(padded.length - 1) !== 61 ? padded : padded.slice(0, padded.charCodeAt(padded.length - 2) === 61 ? -2 : -1);
 }
 
 export function encodeBase64Url(bytes: Uint8Array): string {
-  return encode(bytes, URL_SAFE);
+  if (NodeBuffer === undefined) return encode(bytes, URL_SAFE);
+  return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
 }
+
+/** The pure implementation, exported for tests (Node uses Buffer). */
+export const encodeBase64Portable = (bytes: Uint8Array): string => encode(bytes, STANDARD);
+export const encodeBase64UrlPortable = (bytes: Uint8Array): string => encode(bytes, URL_SAFE);
 
 /** Standard alphabet; throws `Base64Error` on any other character. */
 export function decodeBase64(text: string): Uint8Array {

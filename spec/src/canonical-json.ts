@@ -18,8 +18,9 @@ export interface CanonicalJsonOptions {
 }
 
 const encoder = new TextEncoder();
-// Code units at or above U+D800 are where UTF-16 order and code-point order can disagree.
-const MAY_MISSORT = /[\uD800-\uFFFF]/;
+// Node's Buffer encodes UTF-8 about twice as fast as TextEncoder; browsers use the latter.
+const NodeBuffer = (globalThis as { Buffer?: { from(s: string, encoding: 'utf8'): Uint8Array } }).Buffer;
+export const encodeUtf8: (s: string) => Uint8Array = NodeBuffer !== undefined ? (s) => NodeBuffer.from(s, 'utf8') : (s) => encoder.encode(s);
 
 interface WellFormedString {
   isWellFormed(): boolean;
@@ -42,15 +43,29 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
-function sortedKeys(object: object): string[] {
-  const keys = Object.keys(object);
-  if (keys.length < 2) return keys;
-  keys.sort();
-  if (MAY_MISSORT.test(keys.join(''))) keys.sort(compareCodePoints);
+/** Sorts in UTF-16 code unit order, which is code point order unless a key holds a surrogate. */
+function sortKeys(keys: string[]): string[] {
+  const n = keys.length;
+  if (n > 16) return keys.sort();
+  // Insertion sort beats Array.prototype.sort on the small objects events are made of.
+  for (let i = 1; i < n; i++) {
+    const key = keys[i];
+    let j = i - 1;
+    while (j >= 0 && keys[j] > key) {
+      keys[j + 1] = keys[j];
+      j--;
+    }
+    keys[j + 1] = key;
+  }
   return keys;
 }
 
+// Strings that need no escaping and hold no surrogates can be quoted as they are.
+const PLAIN_STRING = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+const SURROGATE = /[\ud800-\udfff]/;
+
 function encodeString(s: string): string {
+  if (PLAIN_STRING.test(s)) return '"' + s + '"';
   if (!(s as unknown as WellFormedString).isWellFormed()) {
     throw new CanonicalJsonError('string contains a lone surrogate and has no UTF-8 encoding');
   }
@@ -70,6 +85,48 @@ function encodeNumber(n: number, strict: boolean): string {
   return Number.isInteger(n) ? BigInt(n).toString() : '' + n;
 }
 
+function encodeArray(array: unknown[], strict: boolean): string {
+  let out = '[';
+  for (let i = 0; i < array.length; i++) {
+    const item: unknown = array[i];
+    if (item === undefined) throw new CanonicalJsonError('array holds undefined');
+    out += (i === 0 ? '' : ',') + encodeValue(item, strict);
+  }
+  return out + ']';
+}
+
+function encodeMembers(record: Record<string, unknown>, keys: readonly string[], strict: boolean): string {
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    const item = record[key];
+    if (item === undefined) continue; // absent, as with JSON.stringify
+    out += (out.length === 1 ? '' : ',') + encodeString(key) + ':' + encodeValue(item, strict);
+  }
+  return out + '}';
+}
+
+function encodeObject(object: object, strict: boolean): string {
+  const proto: unknown = Object.getPrototypeOf(object);
+  if (proto !== Object.prototype && proto !== null) {
+    throw new CanonicalJsonError(`cannot encode a ${object.constructor?.name ?? 'non-plain'} object`);
+  }
+  const record = object as Record<string, unknown>;
+  const keys = sortKeys(Object.keys(object));
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    const item = record[key];
+    if (item === undefined) continue; // absent, as with JSON.stringify
+    let encodedKey: string;
+    if (PLAIN_STRING.test(key)) encodedKey = '"' + key + '"';
+    else if (SURROGATE.test(key)) return encodeMembers(record, keys.sort(compareCodePoints), strict); // beyond the BMP
+    else encodedKey = encodeString(key);
+    out += (out.length === 1 ? '' : ',') + encodedKey + ':' + encodeValue(item, strict);
+  }
+  return out + '}';
+}
+
 function encodeValue(value: unknown, strict: boolean): string {
   switch (typeof value) {
     case 'string':
@@ -78,33 +135,9 @@ function encodeValue(value: unknown, strict: boolean): string {
       return encodeNumber(value, strict);
     case 'boolean':
       return value ? 'true' : 'false';
-    case 'object': {
+    case 'object':
       if (value === null) return 'null';
-      if (Array.isArray(value)) {
-        if (value.length === 0) return '[]';
-        let out = '[';
-        for (let i = 0; i < value.length; i++) {
-          const item: unknown = value[i];
-          if (item === undefined) throw new CanonicalJsonError('array holds undefined');
-          out += (i === 0 ? '' : ',') + encodeValue(item, strict);
-        }
-        return out + ']';
-      }
-      const proto: unknown = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) {
-        throw new CanonicalJsonError(`cannot encode a ${value.constructor?.name ?? 'non-plain'} object`);
-      }
-      const record = value as Record<string, unknown>;
-      let out = '{';
-      let first = true;
-      for (const key of sortedKeys(record)) {
-        const item = record[key];
-        if (item === undefined) continue; // absent, as with JSON.stringify
-        out += (first ? '' : ',') + encodeString(key) + ':' + encodeValue(item, strict);
-        first = false;
-      }
-      return out + '}';
-    }
+      return Array.isArray(value) ? encodeArray(value, strict) : encodeObject(value, strict);
     default:
       throw new CanonicalJsonError(`cannot encode a value of type ${typeof value}`);
   }
@@ -121,7 +154,16 @@ export function encodeCanonicalJson(value: unknown, options?: CanonicalJsonOptio
 
 /** Canonical JSON as UTF-8 bytes: what gets hashed and signed. */
 export function canonicalJsonBytes(value: unknown, options?: CanonicalJsonOptions): Uint8Array {
-  return encoder.encode(encodeCanonicalJson(value, options));
+  return encodeUtf8(encodeCanonicalJson(value, options));
+}
+
+/** Sorts strings (in place) by Unicode code point, the order of canonical JSON keys. */
+export function sortCanonically(keys: string[]): string[] {
+  sortKeys(keys);
+  for (let i = 0; i < keys.length; i++) {
+    if (SURROGATE.test(keys[i])) return keys.sort(compareCodePoints);
+  }
+  return keys;
 }
 
 export type CanonicalJsonResult = { ok: true; json: string } | { ok: false; reason: string };

@@ -1,7 +1,7 @@
 // node:crypto implementation of the crypto interface (the only module of spec/ that
 // imports a Node built-in). Importing it installs it as the default backend unless one
 // is already set.
-import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, hash, sign, verify, type KeyObject } from 'node:crypto';
 import { hasDefaultCrypto, setDefaultCrypto, type CryptoBackend, type Ed25519 } from './crypto.js';
 
 // DER prefixes that wrap a raw 32-byte Ed25519 key (RFC 8410).
@@ -16,12 +16,15 @@ function withPrefix(prefix: Uint8Array, key: Uint8Array): Buffer {
   return der;
 }
 
-/** KeyObjects are costly to build: cache them by key bytes. */
+/** KeyObjects are costly to build: cache them by key bytes, the last one used checked first. */
 class KeyCache {
   private readonly byBytes = new Map<string, KeyObject>();
+  private lastKey: Uint8Array = new Uint8Array(0);
+  private lastObject: KeyObject | undefined;
   constructor(private readonly build: (key: Uint8Array) => KeyObject) {}
 
   get(key: Uint8Array): KeyObject {
+    if (this.lastObject !== undefined && sameBytes(key, this.lastKey)) return this.lastObject;
     const id = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
     let keyObject = this.byBytes.get(id);
     if (keyObject === undefined) {
@@ -29,8 +32,16 @@ class KeyCache {
       if (this.byBytes.size >= MAX_CACHED_KEYS) this.byBytes.clear();
       this.byBytes.set(id, keyObject);
     }
+    this.lastKey = Uint8Array.from(key); // a copy: callers may reuse their array
+    this.lastObject = keyObject;
     return keyObject;
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 const privateKeys = new KeyCache((seed) => {
@@ -60,7 +71,7 @@ export const nodeEd25519: Ed25519 = {
 export const nodeCrypto: CryptoBackend = {
   ed25519: nodeEd25519,
   sha256(bytes) {
-    return createHash('sha256').update(bytes).digest();
+    return hash('sha256', bytes, 'buffer');
   },
 };
 

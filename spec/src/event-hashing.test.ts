@@ -178,3 +178,37 @@ describe('servers that must sign', () => {
     expect(requiredSignatureServers(thirdPartyInvite, v11)).toEqual([]);
   });
 });
+
+describe('shared encoding of the hashed and signed forms', () => {
+  const field = fc.oneof(fc.string(), fc.maxSafeInteger(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }));
+  const event = fc.record(
+    {
+      type: fc.constantFrom('m.room.member', 'm.room.create', 'm.room.power_levels', 'm.room.message', 'm.room.redaction'),
+      content: fc.dictionary(fc.constantFrom('membership', 'creator', 'body', 'redacts', 'users', '😀', 'ﬁ'), field),
+      event_id: fc.string(),
+      sender: fc.string(),
+      origin: fc.string(),
+      hashes: fc.record({ sha256: fc.string() }),
+      signatures: fc.constant({ a: { 'ed25519:1': 'x' } }),
+      unsigned: fc.dictionary(fc.string(), field),
+      membership: fc.string(),
+      prev_state: fc.array(fc.string()),
+      depth: fc.nat(),
+      '😀': fc.string(),
+      ﬁ: fc.string(),
+    },
+    { requiredKeys: [] },
+  ) as fc.Arbitrary<JsonObject>;
+
+  it('equals encoding the redacted copy and the stripped copy separately', () => {
+    fc.assert(
+      fc.property(event, fc.constantFrom(...Object.values(ROOM_VERSIONS)), (e, rv) => {
+        const base = rv.eventIdInPdu ? e : (({ event_id: _e, ...rest }) => rest)(e);
+        const redacted = signablePart(redactEventWithAlgorithm(base, rv.redaction));
+        expect(text(redactedSignedBytes(e, rv))).toBe(encodeCanonicalJson(redacted));
+        const { hashes: _h, ...unhashed } = signablePart(base);
+        expect(text(contentHashInput(e, rv))).toBe(encodeCanonicalJson(unhashed));
+      }),
+    );
+  });
+});

@@ -4,11 +4,11 @@
 // https://spec.matrix.org/v1.19/server-server-api/#signing-events
 // https://spec.matrix.org/v1.19/server-server-api/#validating-hashes-and-signatures-on-received-events
 import { encodeBase64, encodeBase64Url } from './base64.js';
-import { canonicalJsonBytes, CanonicalJsonError } from './canonical-json.js';
+import { CanonicalJsonError, encodeCanonicalJson, encodeUtf8, sortCanonically } from './canonical-json.js';
 import { defaultCrypto, type CryptoBackend } from './crypto.js';
 import type { JsonObject, PDU } from './events.js';
 import { serverNameOf } from './ids.js';
-import { redactEvent } from './redaction.js';
+import { keptTopLevelKeys, redactedContent, redactEvent } from './redaction.js';
 import type { RoomVersion } from './room-versions.js';
 import { signBytes, verifyJsonSignatures, withSignature, type VerifyKeyLookup } from './signing.js';
 
@@ -26,24 +26,76 @@ export class EventHashingError extends Error {
 function without(event: EventJson, roomVersion: RoomVersion, keys: readonly string[]): JsonObject {
   const source = event as JsonObject;
   const copy: JsonObject = {};
-  for (const key in source) {
-    if (!Object.prototype.hasOwnProperty.call(source, key) || keys.includes(key)) continue;
-    if (key === 'event_id' && !roomVersion.eventIdInPdu) continue;
-    copy[key] = source[key];
-  }
+  for (const key of ownKeys(source, roomVersion)) if (!keys.includes(key)) copy[key] = source[key];
   return copy;
 }
 
-const NOT_IN_CONTENT_HASH = ['unsigned', 'signatures', 'hashes'];
-const NOT_SIGNED = ['unsigned', 'signatures'];
+function ownKeys(event: JsonObject, roomVersion: RoomVersion): string[] {
+  const keys = Object.keys(event);
+  if (roomVersion.eventIdInPdu || !('event_id' in event)) return keys;
+  return keys.filter((key) => key !== 'event_id');
+}
 
-function canonicalOptions(roomVersion: RoomVersion) {
-  return { strict: roomVersion.strictCanonicalJson };
+const NOT_IN_CONTENT_HASH = new Set(['unsigned', 'signatures', 'hashes']);
+
+/**
+ * The two canonical texts computed from an event, the content hash input and the redacted
+ * signed form, sharing the encoding of the top-level fields they have in common. On the hot
+ * path of sending and receiving events, hence plain arrays and string building.
+ */
+class EventEncoding {
+  /** Top-level keys in canonical order, with `content` and `hashes` always present. */
+  private readonly keys: string[];
+  /** Canonical JSON of each key's value, `undefined` where the event has none. */
+  private readonly values: Array<string | undefined>;
+
+  constructor(
+    private readonly event: JsonObject,
+    private readonly roomVersion: RoomVersion,
+  ) {
+    const keys = ownKeys(event, roomVersion);
+    if (!('content' in event)) keys.push('content');
+    if (!('hashes' in event)) keys.push('hashes');
+    this.keys = sortCanonically(keys);
+    const options = { strict: roomVersion.strictCanonicalJson };
+    this.values = this.keys.map((key) => {
+      const value = event[key];
+      return value === undefined || key === 'unsigned' || key === 'signatures' ? undefined : encodeCanonicalJson(value, options);
+    });
+  }
+
+  /** The event minus `unsigned`, `signatures`, `hashes`. */
+  contentHashText(): string {
+    let out = '{';
+    for (let i = 0; i < this.keys.length; i++) {
+      const value = this.values[i];
+      if (value === undefined || NOT_IN_CONTENT_HASH.has(this.keys[i])) continue;
+      out += (out.length === 1 ? '' : ',') + encodeCanonicalJson(this.keys[i]) + ':' + value;
+    }
+    return out + '}';
+  }
+
+  /** The redacted event minus `signatures`/`unsigned`, optionally with other `hashes`. */
+  redactedText(hashes?: JsonObject): string {
+    const kept = keptTopLevelKeys(this.roomVersion);
+    const options = { strict: this.roomVersion.strictCanonicalJson };
+    let out = '{';
+    for (let i = 0; i < this.keys.length; i++) {
+      const key = this.keys[i];
+      let value = this.values[i];
+      if (key === 'content') value = encodeCanonicalJson(redactedContent(this.event.type, this.event.content, this.roomVersion), options);
+      else if (key === 'hashes' && hashes !== undefined) value = encodeCanonicalJson(hashes, options);
+      else if (!kept.has(key)) continue;
+      if (value === undefined) continue;
+      out += (out.length === 1 ? '' : ',') + encodeCanonicalJson(key) + ':' + value;
+    }
+    return out + '}';
+  }
 }
 
 /** The canonical bytes the content hash covers. Throws `CanonicalJsonError`. */
 export function contentHashInput(event: EventJson, roomVersion: RoomVersion): Uint8Array {
-  return canonicalJsonBytes(without(event, roomVersion, NOT_IN_CONTENT_HASH), canonicalOptions(roomVersion));
+  return encodeUtf8(new EventEncoding(event as JsonObject, roomVersion).contentHashText());
 }
 
 /** Unpadded base64 SHA-256 for `hashes.sha256`. Throws `CanonicalJsonError`. */
@@ -53,7 +105,7 @@ export function computeContentHash(event: EventJson, roomVersion: RoomVersion, c
 
 /** Canonical bytes of the redacted event minus `signatures`/`unsigned`: what servers sign. */
 export function redactedSignedBytes(event: EventJson, roomVersion: RoomVersion): Uint8Array {
-  return canonicalJsonBytes(without(redactEvent(event, roomVersion), roomVersion, NOT_SIGNED), canonicalOptions(roomVersion));
+  return encodeUtf8(new EventEncoding(event as JsonObject, roomVersion).redactedText());
 }
 
 /** SHA-256 of the redacted event minus `signatures`/`unsigned`. Throws `CanonicalJsonError`. */
@@ -102,9 +154,11 @@ export function hashAndSignEvent<T extends EventJson>(
   crypto: CryptoBackend = defaultCrypto(),
 ): T & PDU {
   const event = pdu as JsonObject;
+  const encoding = new EventEncoding(event, roomVersion);
+  const hashes = { sha256: encodeBase64(crypto.sha256(encodeUtf8(encoding.contentHashText()))) };
+  const signature = signBytes(encodeUtf8(encoding.redactedText(hashes)), seed, crypto);
   const hashed = without(event, roomVersion, []);
-  hashed.hashes = { sha256: computeContentHash(event, roomVersion, crypto) };
-  const signature = signBytes(redactedSignedBytes(hashed, roomVersion), seed, crypto);
+  hashed.hashes = hashes;
   hashed.signatures = withSignature(event.signatures, serverName, keyId, signature);
   return hashed as T & PDU;
 }
@@ -165,13 +219,15 @@ export function verifyEventHashesAndSignatures(
   const servers = requiredSignatureServers(pdu, roomVersion);
   if (servers === undefined) return { ok: false, reason: 'malformed', detail: 'cannot tell which servers must sign (sender / event_id)' };
   try {
-    const signedBytes = redactedSignedBytes(pdu, roomVersion);
+    const encoding = new EventEncoding(pdu, roomVersion);
+    const signedBytes = encodeUtf8(encoding.redactedText());
     const atTs = roomVersion.enforceKeyValidity && typeof pdu.origin_server_ts === 'number' ? pdu.origin_server_ts : undefined;
     // The signature covers the redacted event, so check it against that object's bytes.
     const signatures = verifyJsonSignatures(pdu, servers, lookup, { crypto, atTs, bytes: signedBytes });
     if (!signatures.ok) return { ok: false, reason: signatures.reason, server: signatures.entity, detail: signatures.detail };
     const claimed = (pdu.hashes as JsonObject | undefined)?.sha256;
-    if (typeof claimed === 'string' && stripPadding(claimed) === computeContentHash(pdu, roomVersion, crypto)) {
+    const contentHash = encodeBase64(crypto.sha256(encodeUtf8(encoding.contentHashText())));
+    if (typeof claimed === 'string' && stripPadding(claimed) === contentHash) {
       return { ok: true, contentHashValid: true };
     }
     return { ok: true, contentHashValid: false, redacted: redactEvent(pdu, roomVersion) };

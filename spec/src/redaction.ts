@@ -96,6 +96,16 @@ function redactWith(event: JsonObject, rules: RedactionRules): JsonObject {
   return redacted;
 }
 
+/** Top-level keys the room version's redaction keeps (`content` is then reduced by `redactedContent`). */
+export function keptTopLevelKeys(roomVersion: RoomVersion): ReadonlySet<string> {
+  return RULES[roomVersion.redaction].topLevel;
+}
+
+/** What redaction leaves of an event's content. */
+export function redactedContent(type: unknown, content: unknown, roomVersion: RoomVersion): JsonObject {
+  return redactContent(type, content, RULES[roomVersion.redaction]);
+}
+
 /**
  * The event a redaction targets: `content.redacts` in v11+, the top-level `redacts` before.
  * https://spec.matrix.org/v1.19/rooms/v11/#moving-the-redacts-key
