@@ -101,6 +101,11 @@ describe('event IDs and room IDs', () => {
   it('v1–2 take event_id from the PDU', () => {
     expect(computeEventId({ event_id: '$x:domain' }, v1)).toBe('$x:domain');
     expect(() => computeEventId({}, v1)).toThrow(EventHashingError);
+    for (const bad of [null, 1, 'x', []]) {
+      expect(() => computeEventId(bad as unknown as JsonObject, v1)).toThrow(EventHashingError);
+      expect(() => computeEventId(bad as unknown as JsonObject, v11)).toThrow(EventHashingError);
+      expect(() => computeContentHash(bad as unknown as JsonObject, v11)).toThrow(EventHashingError);
+    }
   });
 
   it('ignores a stray event_id from v3 on', () => {

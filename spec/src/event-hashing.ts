@@ -53,6 +53,7 @@ class EventEncoding {
     private readonly event: JsonObject,
     private readonly roomVersion: RoomVersion,
   ) {
+    if (typeof event !== 'object' || event === null || Array.isArray(event)) throw new EventHashingError('an event is a JSON object');
     const keys = ownKeys(event, roomVersion);
     if (!('content' in event)) keys.push('content');
     if (!('hashes' in event)) keys.push('hashes');
@@ -121,7 +122,7 @@ export function computeReferenceHash(event: EventJson, roomVersion: RoomVersion,
 export function computeEventId(event: EventJson, roomVersion: RoomVersion, crypto?: CryptoBackend): string {
   switch (roomVersion.eventIdFormat) {
     case 'domain':
-      if (typeof event.event_id !== 'string') throw new EventHashingError('room versions 1 and 2 carry event_id in the PDU');
+      if (typeof event !== 'object' || event === null || typeof event.event_id !== 'string') throw new EventHashingError('room versions 1 and 2 carry event_id in the PDU');
       return event.event_id;
     case 'base64':
       return '$' + encodeBase64(computeReferenceHash(event, roomVersion, crypto));

@@ -65,6 +65,10 @@ describe('redaction properties', () => {
     expect(event).toEqual(copy);
   });
 
+  it('turns non-objects into an empty event', () => {
+    for (const bad of [null, 1, 'x', []]) expect(redactEvent(bad as unknown as JsonObject, ROOM_VERSIONS['11'])).toEqual({ content: {} });
+  });
+
   it('ignores inherited keys', () => {
     const event = Object.assign(Object.create({ origin: 'proto' }), { type: 'x', content: {} });
     expect(redactEvent(event, ROOM_VERSIONS['1'])).toEqual({ type: 'x', content: {} });

@@ -18,6 +18,7 @@ type ContentRule = readonly string[] | '*';
 
 interface RedactionRules {
   topLevel: ReadonlySet<string>;
+  topLevelList: readonly string[];
   content: Readonly<Record<string, ContentRule>>;
   /** v11: `m.room.member` keeps `third_party_invite.signed`. */
   keepThirdPartyInviteSigned: boolean;
@@ -45,12 +46,18 @@ const CONTENT_V11 = {
   'm.room.redaction': ['redacts'],
 };
 
+function rules(topLevel: readonly string[], content: Record<string, ContentRule>, keepThirdPartyInviteSigned: boolean): RedactionRules {
+  // `content` comes last: it is always set, after the other kept keys.
+  const topLevelList = topLevel.filter((key) => key !== 'content');
+  return { topLevel: new Set(topLevel), topLevelList, content, keepThirdPartyInviteSigned };
+}
+
 const RULES: Record<RedactionAlgorithm, RedactionRules> = {
-  v1: { topLevel: new Set(TOP_LEVEL_V1), content: CONTENT_V1, keepThirdPartyInviteSigned: false },
-  v6: { topLevel: new Set(TOP_LEVEL_V1), content: CONTENT_V6, keepThirdPartyInviteSigned: false },
-  v8: { topLevel: new Set(TOP_LEVEL_V1), content: CONTENT_V8, keepThirdPartyInviteSigned: false },
-  v9: { topLevel: new Set(TOP_LEVEL_V1), content: CONTENT_V9, keepThirdPartyInviteSigned: false },
-  v11: { topLevel: new Set(TOP_LEVEL_V11), content: CONTENT_V11, keepThirdPartyInviteSigned: true },
+  v1: rules(TOP_LEVEL_V1, CONTENT_V1, false),
+  v6: rules(TOP_LEVEL_V1, CONTENT_V6, false),
+  v8: rules(TOP_LEVEL_V1, CONTENT_V8, false),
+  v9: rules(TOP_LEVEL_V1, CONTENT_V9, false),
+  v11: rules(TOP_LEVEL_V11, CONTENT_V11, true),
 };
 
 function isObject(value: unknown): value is JsonObject {
@@ -89,8 +96,11 @@ export function redactEventWithAlgorithm(event: PDU | JsonObject, algorithm: Red
 
 function redactWith(event: JsonObject, rules: RedactionRules): JsonObject {
   const redacted: JsonObject = {};
-  for (const key in event) {
-    if (rules.topLevel.has(key) && Object.prototype.hasOwnProperty.call(event, key)) redacted[key] = event[key];
+  if (!isObject(event)) return { content: {} };
+  // Walking the allow-list (not the event) gives every redacted event the same key order,
+  // hence one object shape for the JSON encoder that usually follows.
+  for (const key of rules.topLevelList) {
+    if (Object.prototype.hasOwnProperty.call(event, key)) redacted[key] = event[key];
   }
   redacted.content = redactContent(event.type, event.content, rules);
   return redacted;
