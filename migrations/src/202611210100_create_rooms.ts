@@ -43,6 +43,8 @@ export async function up(knex: Knex): Promise<void> {
     CREATE INDEX events_room_stream ON events (room_nid, stream_ordering);
     -- Pagination (/messages): topological order = (depth, stream_ordering).
     CREATE INDEX events_room_topo ON events (room_nid, depth, stream_ordering);
+    -- State events by type (history visibility changes, joins by type) without scanning the timeline.
+    CREATE INDEX events_room_state ON events (room_nid, type, stream_ordering) WHERE state_key IS NOT NULL;
     -- Server-side search over message bodies, room names and topics.
     CREATE INDEX events_search ON events USING gin (
       to_tsvector('simple', coalesce((json::jsonb)->'content'->>'body', '') || ' ' ||
@@ -51,8 +53,10 @@ export async function up(knex: Knex): Promise<void> {
     ) WHERE type IN ('m.room.message', 'm.room.name', 'm.room.topic') AND redacted_by IS NULL;
 
     -- Events whose commit is in progress: readers never move past min(stream_ordering) - 1.
+    -- owner_pid: backend of the allocating connection; rows of dead backends are ignored.
     CREATE UNLOGGED TABLE stream_in_flight (
       stream_ordering bigint PRIMARY KEY,
+      owner_pid       integer NOT NULL,
       started_ts      bigint NOT NULL
     );
 
@@ -124,6 +128,7 @@ export async function up(knex: Knex): Promise<void> {
       created_ts bigint NOT NULL,
       PRIMARY KEY (user_id, device_id, scope, txn_id)
     );
+    CREATE INDEX event_txn_ids_event ON event_txn_ids (event_nid);
 
     CREATE TABLE event_relations (
       event_nid      bigint PRIMARY KEY,

@@ -15,3 +15,4 @@ export * from './auth/index.js';
 export * from './auth-chain.js';
 export * from './state-res/index.js';
 export * from './push/index.js';
+export * from './filter.js';

@@ -1,0 +1,178 @@
+// Stored events → the client format, with the unsigned data computed at read time.
+// https://spec.matrix.org/v1.19/client-server-api/#room-event-format
+// Bundled aggregations: https://spec.matrix.org/v1.19/client-server-api/#aggregations-of-child-events
+import type { Knex } from 'knex';
+import type { JsonObject } from '@parley/spec';
+import { toStoredEvent, EVENT_COLUMNS, type StoredEvent } from './store.js';
+
+export type ClientEvent = {
+  content: JsonObject;
+  event_id: string;
+  origin_server_ts: number;
+  room_id: string;
+  sender: string;
+  type: string;
+  state_key?: string;
+  redacts?: string;
+  unsigned?: JsonObject;
+};
+
+export interface SerializeOptions {
+  /** The reader: gets `transaction_id` on their own events sent from `deviceId`, and thread participation. */
+  userId?: string;
+  deviceId?: string;
+  /** Add `unsigned.m.relations` (default true). */
+  bundleAggregations?: boolean;
+}
+
+/** The client form of one event without any lookups. */
+export function clientEventOf(e: StoredEvent, now = Date.now()): ClientEvent {
+  const pdu = e.pdu as unknown as JsonObject;
+  const out: ClientEvent = {
+    content: (pdu.content ?? {}) as JsonObject,
+    event_id: e.eventId,
+    origin_server_ts: e.originServerTs,
+    room_id: e.roomId,
+    sender: e.sender,
+    type: e.type,
+    unsigned: { age: Math.max(0, now - e.originServerTs) },
+  };
+  if (e.stateKey !== null) out.state_key = e.stateKey;
+  if (e.type === 'm.room.redaction') {
+    const redacts = typeof pdu.redacts === 'string' ? pdu.redacts : (out.content.redacts as string | undefined);
+    if (typeof redacts === 'string') out.redacts = redacts;
+  }
+  return out;
+}
+
+async function fetchByNids(db: Knex, nids: number[]): Promise<Map<number, StoredEvent>> {
+  if (nids.length === 0) return new Map();
+  const rows = await db('events as e').join('rooms as r', 'r.room_nid', 'e.room_nid').whereIn('e.stream_ordering', nids).select(EVENT_COLUMNS);
+  return new Map(rows.map((r) => [Number(r.stream_ordering), toStoredEvent(r)]));
+}
+
+export class EventSerializer {
+  constructor(private readonly db: Knex) {}
+
+  async serialize(events: StoredEvent[], options: SerializeOptions = {}): Promise<ClientEvent[]> {
+    if (events.length === 0) return [];
+    const now = Date.now();
+    const out = events.map((e) => clientEventOf(e, now));
+    const nids = events.map((e) => e.nid);
+
+    const lookups: Promise<void>[] = [];
+    if (options.userId && options.deviceId) {
+      const own = events.filter((e) => e.sender === options.userId).map((e) => e.nid);
+      if (own.length) {
+        lookups.push(
+          this.db('event_txn_ids')
+            .whereIn('event_nid', own)
+            .where({ user_id: options.userId, device_id: options.deviceId })
+            .select('event_nid', 'txn_id')
+            .then((rows) => {
+              const byNid = new Map(rows.map((r) => [Number(r.event_nid), r.txn_id as string]));
+              events.forEach((e, i) => {
+                const txn = byNid.get(e.nid);
+                if (txn !== undefined) out[i].unsigned!.transaction_id = txn;
+              });
+            }),
+        );
+      }
+    }
+    const extraNids = [
+      ...events.filter((e) => e.redactedBy !== null).map((e) => e.redactedBy!),
+      ...events.filter((e) => e.replacesState !== null).map((e) => e.replacesState!),
+    ];
+    if (extraNids.length) {
+      lookups.push(
+        fetchByNids(this.db, extraNids).then((extra) => {
+          events.forEach((e, i) => {
+            const unsigned = out[i].unsigned!;
+            if (e.redactedBy !== null) {
+              const redaction = extra.get(e.redactedBy);
+              if (redaction) unsigned.redacted_because = clientEventOf(redaction, now) as unknown as JsonObject;
+            }
+            if (e.replacesState !== null) {
+              const prev = extra.get(e.replacesState);
+              if (prev) {
+                unsigned.replaces_state = prev.eventId;
+                unsigned.prev_content = ((prev.pdu as unknown as JsonObject).content ?? {}) as JsonObject;
+                unsigned.prev_sender = prev.sender;
+              }
+            }
+          });
+        }),
+      );
+    }
+    if (options.bundleAggregations !== false) lookups.push(this.bundle(events, out, options.userId));
+    await Promise.all(lookups);
+    void nids;
+    return out;
+  }
+
+  /** `unsigned.m.relations`: the latest edit, thread summaries and references. */
+  private async bundle(events: StoredEvent[], out: ClientEvent[], userId: string | undefined): Promise<void> {
+    const ids = events.filter((e) => e.redactedBy === null).map((e) => e.eventId);
+    if (ids.length === 0) return;
+    const rows = await this.db('event_relations as rel')
+      .join('events as e', 'e.stream_ordering', 'rel.event_nid')
+      .whereIn('rel.relates_to_id', ids)
+      .whereIn('rel.rel_type', ['m.replace', 'm.thread', 'm.reference'])
+      .where('e.outlier', false)
+      .whereNull('e.rejected_reason')
+      .select('rel.relates_to_id', 'rel.rel_type', 'rel.event_nid', 'e.sender', 'e.event_id', 'e.type')
+      .orderBy('rel.event_nid');
+    if (rows.length === 0) return;
+    const byTarget = new Map<string, typeof rows>();
+    for (const r of rows) {
+      const list = byTarget.get(r.relates_to_id) ?? [];
+      list.push(r);
+      byTarget.set(r.relates_to_id, list);
+    }
+    const wanted: number[] = [];
+    const plan = new Map<string, { edit?: number; thread?: { latest: number; count: number; participated: boolean }; refs?: string[] }>();
+    for (const e of events) {
+      const rels = byTarget.get(e.eventId);
+      if (!rels) continue;
+      const p: { edit?: number; thread?: { latest: number; count: number; participated: boolean }; refs?: string[] } = {};
+      // Edits count only when sent by the original sender and not themselves state events.
+      const edits = rels.filter((r) => r.rel_type === 'm.replace' && r.sender === e.sender && r.type === e.type);
+      if (edits.length && e.stateKey === null) p.edit = Number(edits[edits.length - 1].event_nid);
+      const thread = rels.filter((r) => r.rel_type === 'm.thread');
+      if (thread.length) {
+        p.thread = {
+          latest: Number(thread[thread.length - 1].event_nid),
+          count: thread.length,
+          participated: !!userId && (e.sender === userId || thread.some((r) => r.sender === userId)),
+        };
+      }
+      const refs = rels.filter((r) => r.rel_type === 'm.reference');
+      if (refs.length) p.refs = refs.map((r) => r.event_id);
+      if (p.edit) wanted.push(p.edit);
+      if (p.thread) wanted.push(p.thread.latest);
+      plan.set(e.eventId, p);
+    }
+    const fetched = await fetchByNids(this.db, wanted);
+    const latestThreadEvents = [...plan.values()].flatMap((p) => (p.thread && fetched.get(p.thread.latest) ? [fetched.get(p.thread.latest)!] : []));
+    const serializedLatest = new Map<number, ClientEvent>();
+    if (latestThreadEvents.length) {
+      const s = await this.serialize(latestThreadEvents, { userId, bundleAggregations: true });
+      latestThreadEvents.forEach((ev, i) => serializedLatest.set(ev.nid, s[i]));
+    }
+    events.forEach((e, i) => {
+      const p = plan.get(e.eventId);
+      if (!p) return;
+      const relations: JsonObject = {};
+      if (p.edit && fetched.get(p.edit)) relations['m.replace'] = clientEventOf(fetched.get(p.edit)!) as unknown as JsonObject;
+      if (p.thread && serializedLatest.get(p.thread.latest)) {
+        relations['m.thread'] = {
+          latest_event: serializedLatest.get(p.thread.latest)! as unknown as JsonObject,
+          count: p.thread.count,
+          current_user_participated: p.thread.participated,
+        };
+      }
+      if (p.refs) relations['m.reference'] = { chunk: p.refs.map((id) => ({ event_id: id })) };
+      if (Object.keys(relations).length) out[i].unsigned!['m.relations'] = relations;
+    });
+  }
+}

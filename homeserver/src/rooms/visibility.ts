@@ -1,0 +1,89 @@
+// Which events a user may see: history visibility and ignored users.
+// https://spec.matrix.org/v1.19/client-server-api/#history-visibility
+//
+// The visibility and the user's membership "at an event" are read from the room's history of
+// m.room.history_visibility and membership events ordered by stream position, which is exact
+// for the linear histories local rooms have; forked histories from federation would need the
+// state groups instead.
+import type { Knex } from 'knex';
+import type { StoredEvent } from './store.js';
+
+export type HistoryVisibilityValue = 'world_readable' | 'shared' | 'invited' | 'joined';
+
+interface Change<T> {
+  nid: number;
+  value: T;
+}
+
+function valueAt<T>(changes: Change<T>[], nid: number, fallback: T): T {
+  let value = fallback;
+  for (const c of changes) {
+    if (c.nid > nid) break;
+    value = c.value;
+  }
+  return value;
+}
+
+function asVisibility(json: string): HistoryVisibilityValue {
+  const v = (JSON.parse(json).content ?? {}).history_visibility;
+  return v === 'world_readable' || v === 'invited' || v === 'joined' ? v : 'shared';
+}
+
+export class VisibilityChecker {
+  constructor(private readonly db: Knex) {}
+
+  async visibilityChanges(roomNid: number): Promise<Change<HistoryVisibilityValue>[]> {
+    const rows = await this.db('events')
+      .where({ room_nid: roomNid, type: 'm.room.history_visibility', state_key: '', outlier: false })
+      .whereNull('rejected_reason')
+      .whereNotNull('state_key')
+      .orderBy('stream_ordering')
+      .select('stream_ordering', 'json');
+    return rows.map((r) => ({ nid: Number(r.stream_ordering), value: asVisibility(r.json) }));
+  }
+
+  async membershipChanges(roomNid: number, userId: string): Promise<Change<string>[]> {
+    const rows = await this.db('room_memberships').where({ room_nid: roomNid, user_id: userId }).orderBy('event_nid').select('event_nid', 'membership');
+    return rows.map((r) => ({ nid: Number(r.event_nid), value: r.membership }));
+  }
+
+  /** The current history visibility of a room. */
+  async currentVisibility(roomNid: number): Promise<HistoryVisibilityValue> {
+    const changes = await this.visibilityChanges(roomNid);
+    return changes.length ? changes[changes.length - 1].value : 'shared';
+  }
+
+  async ignoredUsers(userId: string): Promise<Set<string>> {
+    const row = await this.db('account_data').where({ user_id: userId, room_id: '', type: 'm.ignored_user_list' }).first('content');
+    const ignored = row?.content?.ignored_users;
+    return new Set(ignored && typeof ignored === 'object' ? Object.keys(ignored) : []);
+  }
+
+  /**
+   * The events (all from one room) the user may see, in the given order. `userId` undefined:
+   * an unauthenticated reader (world_readable only).
+   */
+  async filter(userId: string | undefined, roomNid: number, events: StoredEvent[]): Promise<StoredEvent[]> {
+    if (events.length === 0) return events;
+    const [visibility, memberships, ignored] = await Promise.all([
+      this.visibilityChanges(roomNid),
+      userId ? this.membershipChanges(roomNid, userId) : Promise.resolve([]),
+      userId ? this.ignoredUsers(userId) : Promise.resolve(new Set<string>()),
+    ]);
+    const current = memberships.length ? memberships[memberships.length - 1].value : 'leave';
+    let lastJoin = -1;
+    for (const m of memberships) if (m.value === 'join') lastJoin = m.nid;
+    return events.filter((e) => {
+      if (e.stateKey === null && ignored.has(e.sender)) return false;
+      if (userId && e.type === 'm.room.member' && e.stateKey === userId) return true;
+      const hv = valueAt(visibility, e.type === 'm.room.history_visibility' ? e.nid - 1 : e.nid, 'shared' as HistoryVisibilityValue);
+      if (hv === 'world_readable') return true;
+      if (!userId) return false;
+      const at = valueAt(memberships, e.nid, 'leave');
+      if (at === 'join') return true;
+      if (hv === 'shared' && (current === 'join' || lastJoin > e.nid)) return true;
+      if (hv === 'invited' && (at === 'invite' || current === 'join' && lastJoin > e.nid)) return true;
+      return false;
+    });
+  }
+}
