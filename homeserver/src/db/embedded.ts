@@ -75,6 +75,16 @@ async function waitForExit(pid: number, ms: number): Promise<boolean> {
   return !processAlive(pid);
 }
 
+function parentPid(pid: number): number | undefined {
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may contain spaces, so split after ")".
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * After a crash or `kill -9` of Parley, its postgres child may still run (orphaned) or have
  * left a stale `postmaster.pid`. Stop the orphan cleanly; remove a stale lock file.
@@ -84,6 +94,10 @@ async function recoverStaleServer(pgData: string, log: Logger): Promise<void> {
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
   if (Number.isInteger(pid) && pid > 0 && processAlive(pid) && commandLine(pid).includes(pgData)) {
+    // An orphan was re-parented (to init or a subreaper); a live Parley still owns its child.
+    const owner = parentPid(pid);
+    if (owner !== undefined && owner !== process.pid && owner > 1 && /\bnode\b|parley/.test(commandLine(owner)))
+      throw new Error(`another Parley process (pid ${owner}) is running on ${pgData}; stop it first`);
     log.warn({ pid }, 'an embedded postgres from an earlier run is still running; stopping it');
     process.kill(pid, 'SIGINT'); // fast shutdown: rolls back open transactions, keeps committed data
     if (!(await waitForExit(pid, 15_000))) {
