@@ -36,6 +36,21 @@ export default defineConfig({
           fileParallelism: true,
         },
       },
+      {
+        resolve,
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          environment: 'node',
+          // Builds client-lit/dist first if it is missing or older than the client's sources.
+          globalSetup: ['test/support/global-setup.ts', 'test/browser/support/build-client.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          // One Chromium at a time on two cores.
+          maxWorkers: 1,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -1,0 +1,2 @@
+// Entry of the full client served at /.
+import './elements/parley-app.js';

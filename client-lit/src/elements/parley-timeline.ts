@@ -1,0 +1,599 @@
+// <parley-timeline>: the messages of a room, windowed (only rows near the viewport are in the
+// DOM). Infinite scroll back, day separators, sender grouping, reactions, replies, edits,
+// deletions, read receipts, delivery state and a jump-to-latest button.
+// Fires `parley-reply` and `parley-edit` with {eventId} for the composer.
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { unsafeHTML } from 'lit/directives/unsafe-html.js';
+import type { MatrixClient } from '../matrix/client.js';
+import { isMessage, type Room, type SendStatus } from '../matrix/room.js';
+import type { MatrixEvent } from '../matrix/types.js';
+import { sanitizeHtml } from '../matrix/sanitize.js';
+import { ClientController } from '../controllers/client-controller.js';
+import { WindowedList, type ListWindow } from '../controllers/windowed-list.js';
+import { base } from '../styles/theme.js';
+import { dayKey, formatDay, formatSize, formatTime } from '../format.js';
+import { t } from '../i18n/en.js';
+import './parley-avatar.js';
+import './parley-image.js';
+import './parley-emoji-picker.js';
+
+interface Row {
+  key: string;
+  event: MatrixEvent;
+  status?: SendStatus;
+  txnId?: string;
+  newDay: boolean;
+  firstInGroup: boolean;
+}
+
+const GROUP_GAP_MS = 5 * 60_000;
+
+export class ParleyTimeline extends LitElement {
+  static override properties = {
+    client: { attribute: false },
+    room: { attribute: false },
+    readOnly: { type: Boolean, attribute: 'read-only' },
+    pickerFor: { state: true },
+    loadingHistory: { state: true },
+    atBottom: { state: true },
+  };
+  declare client?: MatrixClient;
+  declare room?: Room;
+  declare readOnly: boolean;
+  declare pickerFor?: string;
+  declare loadingHistory: boolean;
+  declare atBottom: boolean;
+
+  private readonly clientCtl = new ClientController(this);
+  private readonly list = new WindowedList(56);
+  private win: ListWindow = { start: 0, end: 0, padTop: 0, padBottom: 0 };
+  private rows: Row[] = [];
+  private keys: string[] = [];
+  private rowsFor?: { room: Room; version: number; pending: number };
+  private anchor?: { key: string; offset: number };
+  private stick = true;
+  private scrollQueued = false;
+  private readonly sanitized = new Map<string, string>();
+
+  constructor() {
+    super();
+    this.readOnly = false;
+    this.loadingHistory = false;
+    this.atBottom = true;
+  }
+
+  static override styles = [
+    base,
+    css`
+      :host {
+        display: flex;
+        flex-direction: column;
+        min-height: 0;
+        position: relative;
+      }
+      .scroller {
+        flex: 1;
+        overflow-y: auto;
+        overflow-anchor: none;
+        padding: 0 0.75em;
+        contain: strict;
+      }
+      .row {
+        padding-top: 2px;
+        display: flow-root;
+      }
+      .row.first {
+        padding-top: 10px;
+      }
+      .day {
+        text-align: center;
+        margin: 14px 0 4px;
+        font-size: 0.8em;
+        font-weight: 600;
+        color: var(--parley-muted);
+      }
+      .notice {
+        text-align: center;
+        font-size: 0.85em;
+        color: var(--parley-muted);
+        padding: 4px 0;
+      }
+      .msg {
+        display: grid;
+        grid-template-columns: 36px minmax(0, 1fr);
+        column-gap: 0.6em;
+        position: relative;
+      }
+      .own .msg {
+        grid-template-columns: minmax(0, 1fr);
+        justify-items: end;
+      }
+      .bubble {
+        background: var(--parley-other-bubble);
+        border-radius: 14px;
+        padding: 0.45em 0.75em 0.35em;
+        max-width: min(640px, 100%);
+        overflow-wrap: anywhere;
+        justify-self: start;
+      }
+      .own .bubble {
+        background: var(--parley-own-bubble);
+        justify-self: end;
+      }
+      .sender {
+        font-weight: 700;
+        font-size: 0.86em;
+        margin-bottom: 0.15em;
+      }
+      .body {
+        white-space: pre-wrap;
+        line-height: 1.4;
+      }
+      .body.html {
+        white-space: normal;
+      }
+      .body :is(p, pre, blockquote) {
+        margin: 0.2em 0;
+      }
+      .body blockquote {
+        border-left: 3px solid var(--parley-border);
+        padding-left: 0.6em;
+        color: var(--parley-muted);
+      }
+      .body code {
+        background: var(--parley-surface-2);
+        padding: 0 0.25em;
+        border-radius: 4px;
+        font-size: 0.92em;
+      }
+      .body a {
+        color: var(--parley-accent);
+      }
+      .deleted {
+        font-style: italic;
+        color: var(--parley-muted);
+      }
+      .meta {
+        font-size: 0.75em;
+        color: var(--parley-muted);
+        display: flex;
+        gap: 0.4em;
+        justify-content: flex-end;
+        align-items: center;
+        margin-top: 0.1em;
+      }
+      .meta .failed {
+        color: var(--parley-danger);
+        font-weight: 600;
+      }
+      .meta button {
+        min-height: 24px;
+        padding: 0 0.5em;
+        font-size: 1em;
+      }
+      .quote {
+        display: block;
+        border: none;
+        border-left: 3px solid var(--parley-accent);
+        background: var(--parley-surface);
+        border-radius: 6px;
+        padding: 0.2em 0.5em;
+        margin-bottom: 0.3em;
+        font-size: 0.88em;
+        text-align: left;
+        width: 100%;
+        min-height: 0;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .reactions {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 4px;
+        margin-top: 4px;
+      }
+      .own .reactions {
+        justify-content: flex-end;
+      }
+      .reactions button {
+        min-height: 28px;
+        padding: 0 0.55em;
+        border-radius: 14px;
+        font-size: 0.9em;
+      }
+      .reactions button[aria-pressed='true'] {
+        border-color: var(--parley-accent);
+        background: var(--parley-own-bubble);
+      }
+      .actions {
+        position: absolute;
+        top: -16px;
+        right: 4px;
+        display: none;
+        background: var(--parley-bg);
+        border: 1px solid var(--parley-border);
+        border-radius: 8px;
+        box-shadow: var(--parley-shadow);
+        z-index: 2;
+      }
+      .own .actions {
+        right: auto;
+        left: 4px;
+      }
+      .msg:hover .actions,
+      .msg:focus-within .actions {
+        display: flex;
+      }
+      .actions button {
+        min-height: 32px;
+        min-width: 32px;
+        font-size: 0.95em;
+      }
+      parley-emoji-picker {
+        position: absolute;
+        top: 20px;
+        right: 4px;
+        z-index: 3;
+      }
+      .own parley-emoji-picker {
+        right: auto;
+        left: 4px;
+      }
+      .receipts {
+        display: flex;
+        justify-content: flex-end;
+        gap: 2px;
+        margin-top: 2px;
+      }
+      .file {
+        display: flex;
+        gap: 0.6em;
+        align-items: center;
+      }
+      .file a {
+        color: var(--parley-accent);
+        font-weight: 600;
+      }
+      .jump {
+        position: absolute;
+        right: 16px;
+        bottom: 12px;
+        border-radius: 18px;
+        box-shadow: var(--parley-shadow);
+        background: var(--parley-bg);
+      }
+      .spacer {
+        contain: strict;
+      }
+      .edited {
+        font-style: italic;
+      }
+    `,
+  ];
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    this.clientCtl.use(this.client);
+    if (changed.has('room') && changed.get('room') !== this.room) {
+      this.stick = true;
+      this.anchor = undefined;
+      this.pickerFor = undefined;
+    }
+    this.rebuildRows();
+    this.recordAnchor();
+    const scroller = this.scroller;
+    const top = scroller ? scroller.scrollTop : 0;
+    const height = scroller?.clientHeight || 800;
+    this.win = this.stick
+      ? this.list.compute(this.keys, Math.max(0, this.list.totalHeight(this.keys) - height), height)
+      : this.list.compute(this.keys, top, height);
+  }
+
+  private get scroller(): HTMLElement | null {
+    return this.renderRoot?.querySelector?.('.scroller') ?? null;
+  }
+
+  private rebuildRows(): void {
+    const room = this.room;
+    if (!room) {
+      this.rows = [];
+      this.keys = [];
+      return;
+    }
+    if (this.rowsFor?.room === room && this.rowsFor.version === room.version && this.rowsFor.pending === room.pending.length) return;
+    const rows: Row[] = [];
+    let prev: MatrixEvent | undefined;
+    const push = (event: MatrixEvent, status?: SendStatus, txnId?: string) => {
+      const newDay = !prev || dayKey(prev.origin_server_ts) !== dayKey(event.origin_server_ts);
+      const firstInGroup =
+        newDay || !prev || prev.sender !== event.sender || !isMessage(prev) || event.origin_server_ts - prev.origin_server_ts > GROUP_GAP_MS;
+      rows.push({ key: event.event_id, event, status, txnId, newDay, firstInGroup });
+      prev = event;
+    };
+    for (const e of room.visibleEvents()) push(e);
+    for (const p of room.pending) push(p.event, p.status, p.txnId);
+    this.rows = rows;
+    this.keys = rows.map((r) => r.key);
+    this.rowsFor = { room, version: room.version, pending: room.pending.length };
+  }
+
+  /** Remembers which row is at the top of the viewport, to keep it in place across re-renders. */
+  private recordAnchor(): void {
+    const scroller = this.scroller;
+    if (!scroller || this.stick) return;
+    const top = scroller.getBoundingClientRect().top;
+    for (const el of scroller.querySelectorAll<HTMLElement>('.row')) {
+      const r = el.getBoundingClientRect();
+      if (r.bottom > top) {
+        this.anchor = { key: el.dataset.key!, offset: r.top - top };
+        return;
+      }
+    }
+  }
+
+  protected override updated(): void {
+    const scroller = this.scroller;
+    if (!scroller) return;
+    let remeasured = false;
+    for (const el of scroller.querySelectorAll<HTMLElement>('.row')) remeasured = this.list.measure(el.dataset.key!, el.offsetHeight) || remeasured;
+    if (remeasured) {
+      // Spacers assumed estimates; fix them now that real heights are known.
+      const w = this.stick
+        ? this.list.compute(this.keys, Math.max(0, this.list.totalHeight(this.keys) - scroller.clientHeight), scroller.clientHeight)
+        : { ...this.win, padTop: this.list.offsetOf(this.keys, this.win.start) };
+      const top = scroller.querySelector<HTMLElement>('.spacer.top');
+      const bottom = scroller.querySelector<HTMLElement>('.spacer.bottom');
+      if (top && bottom && w.start === this.win.start && w.end === this.win.end) {
+        top.style.height = `${w.padTop}px`;
+        let pb = 0;
+        for (let i = w.end; i < this.keys.length; i++) pb += this.list.heightOf(this.keys[i]);
+        bottom.style.height = `${pb}px`;
+        this.win = { ...w, padBottom: pb };
+      } else if (w.start !== this.win.start || w.end !== this.win.end) {
+        this.requestUpdate();
+      }
+    }
+    if (this.stick) {
+      scroller.scrollTop = scroller.scrollHeight;
+    } else if (this.anchor) {
+      const el = scroller.querySelector<HTMLElement>(`.row[data-key="${CSS.escape(this.anchor.key)}"]`);
+      if (el) {
+        const delta = el.getBoundingClientRect().top - scroller.getBoundingClientRect().top - this.anchor.offset;
+        if (Math.abs(delta) >= 1) scroller.scrollTop += delta;
+      }
+    }
+    this.markReadIfVisible();
+    if (scroller.scrollTop < 400 && !this.loadingHistory && this.room?.prevBatch !== null) void this.loadHistory();
+  }
+
+  private onScroll(): void {
+    if (this.scrollQueued) return;
+    this.scrollQueued = true;
+    requestAnimationFrame(() => {
+      this.scrollQueued = false;
+      const s = this.scroller;
+      if (!s) return;
+      const atBottom = s.scrollHeight - s.scrollTop - s.clientHeight < 40;
+      this.stick = atBottom;
+      if (this.atBottom !== atBottom) this.atBottom = atBottom;
+      const w = this.list.compute(this.keys, s.scrollTop, s.clientHeight);
+      // Re-render only when the window must move: overscan absorbs small scrolls.
+      if (w.start < this.win.start || w.end > this.win.end || w.start > this.win.start + 20 || w.end < this.win.end - 20) this.requestUpdate();
+      else if (atBottom) this.markReadIfVisible();
+      if (s.scrollTop < 400 && !this.loadingHistory && this.room?.prevBatch !== null) void this.loadHistory();
+    });
+  }
+
+  private async loadHistory(): Promise<void> {
+    if (!this.client || !this.room) return;
+    this.loadingHistory = true;
+    try {
+      await this.client.paginateBack(this.room);
+    } catch {
+      /* shown as nothing more to load; retried on next scroll */
+    } finally {
+      this.loadingHistory = false;
+    }
+  }
+
+  private markReadIfVisible(): void {
+    if (!this.client || !this.room || !this.stick || this.readOnly || document.visibilityState !== 'visible') return;
+    const last = [...this.room.events].reverse().find((e) => !e.event_id.startsWith('~'));
+    if (last) void this.client.markRead(this.room, last.event_id);
+  }
+
+  jumpToLatest(): void {
+    this.stick = true;
+    this.atBottom = true;
+    this.requestUpdate();
+  }
+
+  /** Brings a loaded event into view and focuses it. */
+  revealEvent(eventId: string): void {
+    const i = this.keys.indexOf(eventId);
+    const s = this.scroller;
+    if (i < 0 || !s) return;
+    this.stick = false;
+    s.scrollTop = Math.max(0, this.list.offsetOf(this.keys, i) - s.clientHeight / 3);
+    this.anchor = undefined;
+    this.requestUpdate();
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`.row[data-key="${CSS.escape(eventId)}"] .msg`)?.focus());
+  }
+
+  override render() {
+    const room = this.room;
+    if (!room || !this.client) return nothing;
+    const readers = room.readersByEvent();
+    const rows = this.rows.slice(this.win.start, this.win.end);
+    return html`<div class="scroller" role="log" aria-label=${t.messageLabel} aria-live="polite" aria-relevant="additions" tabindex="0" @scroll=${this.onScroll} part="scroller">
+        ${this.win.start === 0
+          ? html`<p class="notice">${room.prevBatch === null ? t.startOfRoom : this.loadingHistory ? t.loadingHistory : nothing}</p>`
+          : nothing}
+        <div class="spacer top" style="height:${this.win.padTop}px"></div>
+        ${rows.map((row) => this.renderRow(row, readers.get(row.key)))}
+        <div class="spacer bottom" style="height:${this.win.padBottom}px"></div>
+      </div>
+      ${this.atBottom ? nothing : html`<button class="jump" @click=${() => this.jumpToLatest()}>↓ ${t.jumpToLatest}</button>`}`;
+  }
+
+  private renderRow(row: Row, readBy: string[] | undefined) {
+    const room = this.room!;
+    const e = row.event;
+    const own = e.sender === this.client!.userId;
+    const day = row.newDay ? html`<div class="day" role="separator">${formatDay(e.origin_server_ts)}</div>` : nothing;
+    if (!isMessage(e)) {
+      return html`<div class="row" data-key=${row.key}>${day}<p class="notice">${this.describeState(e)}</p></div>`;
+    }
+    const name = room.displayName(e.sender);
+    const redacted = room.isRedacted(e);
+    const { content, edited } = room.displayContent(e);
+    const reply = e.content['m.relates_to']?.['m.in_reply_to']?.event_id as string | undefined;
+    const replied = reply ? room.event(reply) : undefined;
+    const reactions = redacted ? [] : room.reactionsFor(e.event_id);
+    const canAct = !this.readOnly && !row.status && !redacted;
+    return html`<div class="row ${own ? 'own' : ''} ${row.firstInGroup ? 'first' : ''}" data-key=${row.key}>
+      ${day}
+      <article class="msg" tabindex="-1" aria-label=${`${name}, ${formatTime(e.origin_server_ts)}`} data-event-id=${e.event_id}>
+        ${own ? nothing : row.firstInGroup ? html`<parley-avatar .media=${this.client!.media} name=${name} user-id=${e.sender} mxc=${room.memberAvatar(e.sender) ?? ''}></parley-avatar>` : html`<span></span>`}
+        <div class="bubble" part="bubble">
+          ${!own && row.firstInGroup ? html`<div class="sender">${name}</div>` : nothing}
+          ${replied && !redacted
+            ? html`<button class="quote" @click=${() => this.revealEvent(reply!)} aria-label=${t.replyingTo(room.displayName(replied.sender))}>
+                <strong>${room.displayName(replied.sender)}</strong> ${room.isRedacted(replied) ? t.deleted : String(room.displayContent(replied).content.body ?? '')}
+              </button>`
+            : nothing}
+          ${redacted ? html`<div class="body deleted">${t.deleted}</div>` : this.renderContent(e.event_id, content)}
+          <div class="meta">
+            ${edited && !redacted ? html`<span class="edited">${t.edited}</span>` : nothing}
+            <time datetime=${new Date(e.origin_server_ts).toISOString()}>${formatTime(e.origin_server_ts)}</time>
+            ${own ? this.renderDelivery(row) : nothing}
+          </div>
+          ${reactions.length
+            ? html`<div class="reactions">
+                ${reactions.map(
+                  (r) => html`<button aria-pressed=${r.mine ? 'true' : 'false'} ?disabled=${this.readOnly}
+                    aria-label=${t.reactedWith(r.key, r.senders.map((s) => room.displayName(s)).join(', '))}
+                    title=${r.senders.map((s) => room.displayName(s)).join(', ')}
+                    @click=${() => this.client!.react(room.roomId, e.event_id, r.key)}>${r.key} ${r.senders.length}</button>`,
+                )}
+              </div>`
+            : nothing}
+        </div>
+        ${canAct ? this.renderActions(e, own) : nothing}
+        ${this.pickerFor === e.event_id
+          ? html`<parley-emoji-picker @parley-emoji=${(ev: CustomEvent) => this.pickReaction(e.event_id, ev.detail.key)} @parley-close=${() => (this.pickerFor = undefined)}></parley-emoji-picker>`
+          : nothing}
+      </article>
+      ${readBy?.length
+        ? html`<div class="receipts" aria-label=${t.readBy(readBy.map((u) => room.displayName(u)).join(', '))} role="img">
+            ${readBy.slice(0, 5).map((u) => html`<parley-avatar .media=${this.client!.media} size="16" name=${room.displayName(u)} user-id=${u} mxc=${room.memberAvatar(u) ?? ''}></parley-avatar>`)}
+          </div>`
+        : nothing}
+    </div>`;
+  }
+
+  private renderActions(e: MatrixEvent, own: boolean) {
+    const room = this.room!;
+    const canDelete = own || room.canDo('redact');
+    const canEdit = own && e.type === 'm.room.message' && ['m.text', 'm.emote', 'm.notice'].includes(e.content.msgtype);
+    return html`<div class="actions" role="toolbar" aria-label=${t.react}>
+      <button class="icon" aria-label=${t.react} title=${t.react} @click=${() => this.openPicker(e.event_id)}>☺</button>
+      <button class="icon" aria-label=${t.reply} title=${t.reply} @click=${() => this.fire('parley-reply', e.event_id)}>↩</button>
+      ${canEdit ? html`<button class="icon" aria-label=${t.edit} title=${t.edit} @click=${() => this.fire('parley-edit', e.event_id)}>✎</button>` : nothing}
+      ${canDelete ? html`<button class="icon" aria-label=${t.delete} title=${t.delete} @click=${() => this.deleteMessage(e.event_id)}>🗑</button>` : nothing}
+    </div>`;
+  }
+
+  private renderDelivery(row: Row) {
+    if (row.status === 'sending') return html`<span class="status" data-status="sending" aria-label=${t.sending} title=${t.sending}>◷</span>`;
+    if (row.status === 'failed')
+      return html`<span class="failed" data-status="failed">${t.failed}</span>
+        <button @click=${() => this.client!.retry(this.room!.roomId, row.txnId!)}>${t.retry}</button>
+        <button @click=${() => this.client!.discard(this.room!.roomId, row.txnId!)}>${t.discard}</button>`;
+    const room = this.room!;
+    const mine = room.indexOf(row.key);
+    const read = mine >= 0 && [...room.receipts].some(([u, r]) => u !== this.client!.userId && room.indexOf(r.eventId) >= mine);
+    return read
+      ? html`<span data-status="read" aria-label=${t.read} title=${t.read}>✓✓</span>`
+      : html`<span data-status="sent" aria-label=${t.sent} title=${t.sent}>✓</span>`;
+  }
+
+  private renderContent(eventId: string, content: Record<string, any>) {
+    if (this.room && content === undefined) return nothing;
+    const type = content.msgtype;
+    if (type === 'm.image' && content.url) {
+      return html`<parley-image .media=${this.client!.media} mxc=${content.url} alt=${content.body ?? ''} width=${content.info?.w ?? 0} height=${content.info?.h ?? 0}></parley-image>`;
+    }
+    if ((type === 'm.file' || type === 'm.video' || type === 'm.audio') && content.url) {
+      return html`<div class="file">📎 <a href="#" @click=${(e: Event) => this.download(e, content)}>${content.body ?? t.download}</a>
+        <span class="muted">${formatSize(content.info?.size)}</span></div>`;
+    }
+    if (content.format === 'org.matrix.custom.html' && typeof content.formatted_body === 'string') {
+      const key = `${eventId}:${content.formatted_body.length}`;
+      let clean = this.sanitized.get(key);
+      if (clean === undefined) this.sanitized.set(key, (clean = sanitizeHtml(content.formatted_body)));
+      return html`<div class="body html">${unsafeHTML(clean)}</div>`;
+    }
+    if (!type && this.room) return html`<div class="body deleted">${t.encrypted}</div>`;
+    return html`<div class="body">${type === 'm.emote' ? `* ${content.body}` : String(content.body ?? '')}</div>`;
+  }
+
+  private describeState(e: MatrixEvent): string {
+    const room = this.room!;
+    const who = room.displayName(e.sender);
+    if (e.type === 'm.room.create') return t.createdRoom(who);
+    if (e.type === 'm.room.name') return t.renamedRoom(who, e.content.name ?? '');
+    if (e.type === 'm.room.topic') return t.changedTopic(who, e.content.topic ?? '');
+    const target = e.state_key ?? '';
+    const targetName = e.content.displayname || room.displayName(target);
+    const prev = e.unsigned?.prev_content?.membership;
+    switch (e.content.membership) {
+      case 'join':
+        return prev === 'join' ? t.changedName(targetName) : t.joined(targetName);
+      case 'invite':
+        return t.invited(who, targetName);
+      case 'leave':
+        return e.sender === target ? t.left(targetName) : t.kicked(who, targetName);
+      case 'ban':
+        return t.banned(who, targetName);
+      default:
+        return '';
+    }
+  }
+
+  private async download(e: Event, content: Record<string, any>): Promise<void> {
+    e.preventDefault();
+    const url = await this.client!.media.objectUrl(content.url);
+    if (!url) return;
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = content.body ?? 'download';
+    a.click();
+  }
+
+  private openPicker(eventId: string): void {
+    this.pickerFor = this.pickerFor === eventId ? undefined : eventId;
+    void this.updateComplete.then(() => this.renderRoot.querySelector('parley-emoji-picker')?.focus());
+  }
+
+  private async pickReaction(eventId: string, key: string): Promise<void> {
+    this.pickerFor = undefined;
+    await this.client!.react(this.room!.roomId, eventId, key);
+  }
+
+  private async deleteMessage(eventId: string): Promise<void> {
+    if (!confirm(t.confirmDelete)) return;
+    await this.client!.redact(this.room!.roomId, eventId);
+  }
+
+  private fire(name: string, eventId: string): void {
+    this.dispatchEvent(new CustomEvent(name, { detail: { eventId }, bubbles: true, composed: true }));
+  }
+}
+customElements.define('parley-timeline', ParleyTimeline);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'parley-timeline': ParleyTimeline;
+  }
+}

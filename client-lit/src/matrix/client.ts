@@ -1,0 +1,482 @@
+// The client facade the elements use: a sync loop feeding the room models, sending with local
+// echo and retry, and the room, profile and media operations. Emits `change` (batched per frame
+// at most once per microtask), `status` and `message` (a new message from someone else).
+import { MatrixApiError, MatrixHttp, NetworkError } from './http.js';
+import { routes, PARLEY_WS_FEATURE } from './routes.js';
+import { Room, isMessage, type LocalEcho } from './room.js';
+import { MediaCache, upload, type UploadHandle } from './media.js';
+import { backoffDelay, sleep } from './backoff.js';
+import type { MatrixEvent, MessagesResponse, Session, SyncResponse } from './types.js';
+
+export type ConnectionStatus = 'connecting' | 'online' | 'offline';
+
+export interface Presence {
+  presence: string;
+  lastActiveAgo?: number;
+  currentlyActive?: boolean;
+  receivedAt: number;
+}
+
+export interface ClientOptions {
+  /** Number of events per room in the first sync. */
+  initialTimelineLimit?: number;
+  /** Long-poll timeout of /sync, in ms. */
+  syncTimeoutMs?: number;
+}
+
+const SYNC_FILTER = (limit: number) => JSON.stringify({ room: { timeline: { limit } } });
+
+export class MatrixClient extends EventTarget {
+  readonly http: MatrixHttp;
+  readonly media: MediaCache;
+  readonly rooms = new Map<string, Room>();
+  readonly presence = new Map<string, Presence>();
+  readonly accountData = new Map<string, Record<string, any>>();
+  status: ConnectionStatus = 'connecting';
+  /** When the next reconnect attempt happens, while offline. */
+  retryAt?: number;
+  /** Transport in use once connected: Parley's WebSocket stream or /sync long-polling. */
+  transport: 'sync' | 'websocket' = 'sync';
+  serverFeatures: Record<string, boolean> = {};
+  initialSyncDone = false;
+  private since?: string;
+  private readonly abort = new AbortController();
+  private readonly sentEventIds = new Map<string, string>(); // txnId -> event id
+  private txnCounter = 0;
+  private changeQueued = false;
+  private useFilter = true;
+
+  constructor(
+    readonly session: Session,
+    private readonly opts: ClientOptions = {},
+  ) {
+    super();
+    this.http = new MatrixHttp(session.homeserver, session.accessToken);
+    this.media = new MediaCache(this.http);
+  }
+
+  get userId(): string {
+    return this.session.userId;
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------
+
+  start(): void {
+    void this.detectFeatures();
+    void this.syncLoop();
+  }
+
+  stop(): void {
+    this.abort.abort();
+  }
+
+  private async detectFeatures(): Promise<void> {
+    try {
+      const v = await this.http.call(routes.versions);
+      this.serverFeatures = v.unstable_features ?? {};
+    } catch {
+      /* the sync loop reports connectivity */
+    }
+  }
+
+  /** Whether the server offers Parley's WebSocket stream (used once its protocol is final). */
+  get offersWebSocket(): boolean {
+    return !!this.serverFeatures[PARLEY_WS_FEATURE];
+  }
+
+  private async syncLoop(): Promise<void> {
+    let failures = 0;
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      try {
+        const query: Record<string, string | number> = { timeout: this.since ? (this.opts.syncTimeoutMs ?? 30_000) : 0 };
+        if (this.since) query.since = this.since;
+        if (this.useFilter) query.filter = SYNC_FILTER(this.opts.initialTimelineLimit ?? 30);
+        const res = await this.http.call<SyncResponse>(routes.sync, { query, signal });
+        failures = 0;
+        this.processSync(res);
+        this.since = res.next_batch;
+        this.setStatus('online');
+      } catch (err) {
+        if (signal.aborted) return;
+        if (err instanceof MatrixApiError && err.errcode === 'M_UNKNOWN_TOKEN') {
+          this.dispatchEvent(new CustomEvent('session-ended', { detail: err }));
+          return;
+        }
+        if (err instanceof MatrixApiError && err.status === 400 && this.useFilter && !this.since) {
+          this.useFilter = false; // a server that rejects inline filters still syncs without one
+          continue;
+        }
+        const delay = err instanceof MatrixApiError && err.retryAfterMs ? err.retryAfterMs : backoffDelay(failures++);
+        this.retryAt = Date.now() + delay;
+        this.setStatus(err instanceof NetworkError || (err instanceof MatrixApiError && err.status >= 500) ? 'offline' : this.status);
+        await sleep(delay, signal);
+      }
+    }
+  }
+
+  private setStatus(s: ConnectionStatus): void {
+    if (s === 'online') this.retryAt = undefined;
+    if (this.status === s) return;
+    this.status = s;
+    this.dispatchEvent(new CustomEvent('status', { detail: s }));
+    if (s === 'online') this.flushQueues();
+    this.changed();
+  }
+
+  /** Reconnect now instead of waiting for the backoff timer. */
+  retryNow(): void {
+    this.retryAt = Date.now();
+  }
+
+  changed(): void {
+    if (this.changeQueued) return;
+    this.changeQueued = true;
+    queueMicrotask(() => {
+      this.changeQueued = false;
+      this.dispatchEvent(new Event('change'));
+    });
+  }
+
+  // ---- sync processing ---------------------------------------------------------------------
+
+  room(roomId: string): Room {
+    let room = this.rooms.get(roomId);
+    if (!room) this.rooms.set(roomId, (room = new Room(roomId, this.userId)));
+    return room;
+  }
+
+  processSync(res: SyncResponse): void {
+    for (const e of res.account_data?.events ?? []) this.accountData.set(e.type, e.content);
+    for (const e of res.presence?.events ?? []) {
+      this.presence.set(e.sender, {
+        presence: e.content.presence,
+        lastActiveAgo: e.content.last_active_ago,
+        currentlyActive: e.content.currently_active,
+        receivedAt: Date.now(),
+      });
+    }
+    for (const [roomId, inv] of Object.entries(res.rooms?.invite ?? {})) {
+      const room = this.room(roomId);
+      room.membership = 'invite';
+      for (const e of inv.invite_state?.events ?? []) room.setState(e);
+      room.inviter = room.memberEvent(this.userId)?.sender;
+      room.touch();
+    }
+    for (const [roomId, joined] of Object.entries(res.rooms?.join ?? {})) {
+      const room = this.room(roomId);
+      const wasJoined = room.membership === 'join' && this.initialSyncDone;
+      room.membership = 'join';
+      if (joined.summary?.['m.heroes']) room.heroes = joined.summary['m.heroes'];
+      for (const e of joined.state?.events ?? []) room.setState(e);
+      const timeline = joined.timeline?.events ?? [];
+      if (joined.timeline?.limited && room.events.length) {
+        // A gap: the loaded timeline no longer joins the live one. Start afresh from here.
+        room.events.length = 0;
+      }
+      if (room.prevBatch === undefined || joined.timeline?.limited) room.prevBatch = joined.timeline?.prev_batch ?? null;
+      room.addLive(timeline, this.sentEventIds);
+      for (const e of joined.account_data?.events ?? []) room.accountData.set(e.type, e.content);
+      room.applyEphemeral(joined.ephemeral?.events ?? []);
+      if (this.initialSyncDone || wasJoined) {
+        for (const e of timeline) {
+          if (e.sender !== this.userId && isMessage(e)) this.dispatchEvent(new CustomEvent('message', { detail: { room, event: e } }));
+        }
+      }
+    }
+    for (const [roomId, left] of Object.entries(res.rooms?.leave ?? {})) {
+      const room = this.room(roomId);
+      room.membership = 'leave';
+      for (const e of left.state?.events ?? []) room.setState(e);
+      room.addLive(left.timeline?.events ?? []);
+    }
+    this.initialSyncDone = true;
+    this.changed();
+  }
+
+  // ---- rooms -------------------------------------------------------------------------------
+
+  /** Rooms I am in or invited to, most recent activity first. */
+  roomList(): Room[] {
+    return [...this.rooms.values()]
+      .filter((r) => r.membership !== 'leave')
+      .sort((a, b) => (b.membership === 'invite' ? 1 : 0) - (a.membership === 'invite' ? 1 : 0) || b.lastActivity() - a.lastActivity());
+  }
+
+  directRoomIds(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const [user, ids] of Object.entries<string[]>(this.accountData.get('m.direct') ?? {})) for (const id of ids ?? []) out.set(id, user);
+    return out;
+  }
+
+  /** The other user if the room is a DM (per m.direct, or is_direct on my invite). */
+  dmPartner(room: Room): string | undefined {
+    const fromAccountData = this.directRoomIds().get(room.roomId);
+    if (fromAccountData) return fromAccountData;
+    const me = room.memberEvent(this.userId);
+    if (me?.content.is_direct) return me.sender !== this.userId ? me.sender : room.otherMembers()[0];
+    return undefined;
+  }
+
+  roomName(room: Room): string {
+    const named = room.name;
+    if (named) return named;
+    const others = room.otherMembers();
+    if (others.length === 0) return room.membership === 'invite' && room.inviter ? room.displayName(room.inviter) : 'Empty room';
+    const names = others.slice(0, 3).map((u) => room.displayName(u));
+    return others.length > 3 ? `${names.join(', ')} +${others.length - 3}` : names.join(', ');
+  }
+
+  myDisplayName(): string {
+    for (const room of this.rooms.values()) {
+      const n = room.memberEvent(this.userId)?.content.displayname;
+      if (n) return n;
+    }
+    return this.userId.slice(1).split(':')[0];
+  }
+
+  async createDirectRoom(userId: string): Promise<string> {
+    const existing = [...this.directRoomIds()].find(([id, u]) => u === userId && this.rooms.get(id)?.membership === 'join');
+    if (existing) return existing[0];
+    const { room_id } = await this.http.call(routes.createRoom, {
+      body: { is_direct: true, invite: [userId], preset: 'trusted_private_chat' },
+    });
+    const direct = { ...(this.accountData.get('m.direct') ?? {}) } as Record<string, string[]>;
+    direct[userId] = [...(direct[userId] ?? []), room_id];
+    this.accountData.set('m.direct', direct);
+    await this.http.call(routes.setAccountData, { params: { userId: this.userId, type: 'm.direct' }, body: direct }).catch(() => {});
+    return room_id;
+  }
+
+  async createGroup(name: string, invite: string[], topic?: string): Promise<string> {
+    const { room_id } = await this.http.call(routes.createRoom, {
+      body: { name, invite, topic: topic || undefined, preset: 'private_chat' },
+    });
+    return room_id;
+  }
+
+  async join(roomIdOrAlias: string): Promise<string> {
+    const { room_id } = await this.http.call(routes.join, { params: { roomIdOrAlias }, body: {} });
+    return room_id;
+  }
+
+  async leave(roomId: string): Promise<void> {
+    await this.http.call(routes.leave, { params: { roomId }, body: {} });
+    const room = this.rooms.get(roomId);
+    if (room) room.membership = 'leave';
+    this.changed();
+  }
+
+  invite(roomId: string, userId: string) {
+    return this.http.call(routes.invite, { params: { roomId }, body: { user_id: userId } });
+  }
+  kick(roomId: string, userId: string, reason?: string) {
+    return this.http.call(routes.kick, { params: { roomId }, body: { user_id: userId, reason } });
+  }
+  ban(roomId: string, userId: string, reason?: string) {
+    return this.http.call(routes.ban, { params: { roomId }, body: { user_id: userId, reason } });
+  }
+  setRoomState(roomId: string, eventType: string, content: Record<string, unknown>, stateKey = '') {
+    return this.http.call(routes.setState, { params: { roomId, eventType, stateKey }, body: content });
+  }
+
+  async resolveAlias(alias: string): Promise<string> {
+    const res = await this.http.call(routes.resolveAlias, { params: { roomAlias: alias } });
+    return res.room_id;
+  }
+
+  /** Loads older events; returns false when the start of the room is reached. */
+  async paginateBack(room: Room, limit = 40): Promise<boolean> {
+    if (room.prevBatch === null) return false;
+    const query: Record<string, string | number> = { dir: 'b', limit };
+    if (room.prevBatch) query.from = room.prevBatch;
+    const res = await this.http.call<MessagesResponse>(routes.messages, { params: { roomId: room.roomId }, query });
+    for (const s of res.state ?? []) if (!room.memberEvent(s.state_key ?? '')) room.setState(s);
+    room.addHistory(res.chunk);
+    room.prevBatch = res.chunk.length && res.end ? res.end : null;
+    this.changed();
+    return room.prevBatch !== null;
+  }
+
+  async searchUsers(term: string): Promise<Array<{ user_id: string; display_name?: string; avatar_url?: string }>> {
+    const res = await this.http.call(routes.userSearch, { body: { search_term: term, limit: 10 } });
+    return res.results ?? [];
+  }
+
+  /** Server-side search in one room; falls back to the loaded timeline if the server has none. */
+  async searchRoom(room: Room, term: string): Promise<MatrixEvent[]> {
+    try {
+      const res = await this.http.call(routes.search, {
+        body: { search_categories: { room_events: { search_term: term, filter: { rooms: [room.roomId] }, order_by: 'recent' } } },
+      });
+      return (res.search_categories?.room_events?.results ?? []).map((r: { result: MatrixEvent }) => r.result);
+    } catch {
+      const t = term.toLowerCase();
+      return room.visibleEvents().filter((e) => isMessage(e) && String(room.displayContent(e).content.body ?? '').toLowerCase().includes(t)).reverse();
+    }
+  }
+
+  // ---- sending -----------------------------------------------------------------------------
+
+  private newTxnId(): string {
+    return `p${Date.now().toString(36)}${(this.txnCounter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  }
+
+  /** Sends a message with a local echo; delivery state shows on the echo until the server's copy arrives. */
+  sendMessage(roomId: string, content: Record<string, unknown>, eventType = 'm.room.message'): LocalEcho {
+    const room = this.room(roomId);
+    const txnId = this.newTxnId();
+    const echo: LocalEcho = {
+      txnId,
+      status: 'sending',
+      event: { event_id: `~${txnId}`, type: eventType, sender: this.userId, origin_server_ts: Date.now(), content, room_id: roomId },
+    };
+    room.pending.push(echo);
+    room.touch();
+    this.changed();
+    void this.deliver(room, echo);
+    return echo;
+  }
+
+  private async deliver(room: Room, echo: LocalEcho): Promise<void> {
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await this.http.call(routes.send, {
+          params: { roomId: room.roomId, eventType: echo.event.type, txnId: echo.txnId },
+          body: echo.event.content,
+        });
+        this.sentEventIds.set(echo.txnId, res.event_id);
+        if (room.event(res.event_id) && room.indexOf(res.event_id) >= 0) {
+          const i = room.pending.indexOf(echo);
+          if (i >= 0) room.pending.splice(i, 1);
+        } else echo.status = 'sent';
+        break;
+      } catch (err) {
+        const transient = err instanceof NetworkError || (err instanceof MatrixApiError && (err.status === 429 || err.status >= 500));
+        if (!transient || Date.now() - started > 120_000 || this.abort.signal.aborted) {
+          echo.status = 'failed';
+          break;
+        }
+        const wait = err instanceof MatrixApiError && err.retryAfterMs ? err.retryAfterMs : backoffDelay(attempt, 10_000);
+        await Promise.race([sleep(wait, this.abort.signal), this.nextOnline()]);
+      }
+    }
+    room.touch();
+    this.changed();
+  }
+
+  private nextOnline(): Promise<void> {
+    return new Promise((resolve) => {
+      const on = () => {
+        if (this.status === 'online') {
+          this.removeEventListener('status', on);
+          resolve();
+        }
+      };
+      this.addEventListener('status', on);
+    });
+  }
+
+  private flushQueues(): void {
+    /* deliveries waiting in nextOnline() wake up through the status event */
+  }
+
+  retry(roomId: string, txnId: string): void {
+    const room = this.room(roomId);
+    const echo = room.pending.find((p) => p.txnId === txnId);
+    if (!echo || echo.status !== 'failed') return;
+    echo.status = 'sending';
+    room.touch();
+    this.changed();
+    void this.deliver(room, echo);
+  }
+
+  discard(roomId: string, txnId: string): void {
+    const room = this.room(roomId);
+    const i = room.pending.findIndex((p) => p.txnId === txnId);
+    if (i >= 0) room.pending.splice(i, 1);
+    room.touch();
+    this.changed();
+  }
+
+  sendText(roomId: string, body: string, formatted?: string, replyTo?: string): LocalEcho {
+    const content: Record<string, unknown> = { msgtype: 'm.text', body };
+    if (formatted) Object.assign(content, { format: 'org.matrix.custom.html', formatted_body: formatted });
+    if (replyTo) content['m.relates_to'] = { 'm.in_reply_to': { event_id: replyTo } };
+    return this.sendMessage(roomId, content);
+  }
+
+  async edit(roomId: string, eventId: string, body: string, formatted?: string): Promise<void> {
+    const newContent: Record<string, unknown> = { msgtype: 'm.text', body };
+    if (formatted) Object.assign(newContent, { format: 'org.matrix.custom.html', formatted_body: formatted });
+    await this.sendEvent(roomId, 'm.room.message', {
+      ...newContent,
+      body: `* ${body}`,
+      'm.new_content': newContent,
+      'm.relates_to': { rel_type: 'm.replace', event_id: eventId },
+    });
+  }
+
+  async react(roomId: string, eventId: string, key: string): Promise<void> {
+    const mine = this.room(roomId).reactionsFor(eventId).find((r) => r.key === key)?.mine;
+    if (mine) return this.redact(roomId, mine);
+    await this.sendEvent(roomId, 'm.reaction', { 'm.relates_to': { rel_type: 'm.annotation', event_id: eventId, key } });
+  }
+
+  async redact(roomId: string, eventId: string, reason?: string): Promise<void> {
+    await this.http.call(routes.redact, { params: { roomId, eventId, txnId: this.newTxnId() }, body: reason ? { reason } : {} });
+  }
+
+  private async sendEvent(roomId: string, eventType: string, content: Record<string, unknown>): Promise<string> {
+    const res = await this.http.call(routes.send, { params: { roomId, eventType, txnId: this.newTxnId() }, body: content });
+    return res.event_id;
+  }
+
+  setTyping(roomId: string, typing: boolean): void {
+    void this.http
+      .call(routes.typing, { params: { roomId, userId: this.userId }, body: typing ? { typing, timeout: 10_000 } : { typing } })
+      .catch(() => {});
+  }
+
+  /** Marks a room read up to an event (public receipt and fully-read marker). */
+  async markRead(room: Room, eventId: string): Promise<void> {
+    const current = room.receipts.get(this.userId)?.eventId;
+    if (current === eventId || eventId.startsWith('~')) return;
+    room.setReceipt(this.userId, eventId, Date.now());
+    room.touch();
+    this.changed();
+    await this.http
+      .call(routes.readMarkers, { params: { roomId: room.roomId }, body: { 'm.fully_read': eventId, 'm.read': eventId } })
+      .catch(() => this.http.call(routes.receipt, { params: { roomId: room.roomId, receiptType: 'm.read', eventId }, body: {} }))
+      .catch(() => {});
+  }
+
+  /** Uploads a file and sends it as m.image / m.file once uploaded. */
+  sendFile(roomId: string, file: File, onProgress?: (f: number) => void, dims?: { w: number; h: number }): UploadHandle {
+    const handle = upload(this.http, file, file.name, onProgress);
+    const promise = handle.promise.then((url) => {
+      const isImage = file.type.startsWith('image/');
+      const info: Record<string, unknown> = { mimetype: file.type, size: file.size };
+      if (dims) Object.assign(info, { w: dims.w, h: dims.h });
+      this.sendMessage(roomId, { msgtype: isImage ? 'm.image' : 'm.file', body: file.name, url, info });
+      return url;
+    });
+    return { promise, abort: handle.abort };
+  }
+
+  // ---- profile -----------------------------------------------------------------------------
+
+  async profile(userId: string): Promise<{ displayname?: string; avatar_url?: string }> {
+    return this.http.call(routes.profile, { params: { userId } }).catch(() => ({}));
+  }
+
+  async setDisplayName(name: string): Promise<void> {
+    await this.http.call(routes.setDisplayName, { params: { userId: this.userId }, body: { displayname: name } });
+  }
+
+  async setAvatar(file: File): Promise<void> {
+    const url = await upload(this.http, file, file.name).promise;
+    await this.http.call(routes.setAvatarUrl, { params: { userId: this.userId }, body: { avatar_url: url } });
+  }
+}
