@@ -4,6 +4,10 @@ import type { ApiRouter } from '../http/router.js';
 import type { ServerContext } from '../context.js';
 import { webClient } from '../web/static.js';
 import { registerServerDiscovery } from './client/server-discovery.js';
+import { registerRoomCreation } from './client/room-creation.js';
+import { registerMembership } from './client/membership.js';
+import { registerRoomEvents } from './client/room-events.js';
+import { registerReporting } from './client/reporting.js';
 import { registerAccounts } from './client/accounts.js';
 
 export interface ModuleResult {
@@ -13,6 +17,10 @@ export interface ModuleResult {
 
 export async function registerModules(router: ApiRouter, s: ServerContext): Promise<ModuleResult> {
   registerServerDiscovery(router, s);
+  registerRoomCreation(router, s);
+  registerMembership(router, s);
+  registerRoomEvents(router, s);
+  registerReporting(router, s);
   registerAccounts(router, s);
   return { fallback: webClient() };
 }
