@@ -19,7 +19,7 @@ export async function request<T = any>(
     body = JSON.stringify(opts.body);
     headers['Content-Type'] ??= 'application/json';
   }
-  const res = await fetch(baseUrl + path, { method, headers, body });
+  const res = await fetch(baseUrl + path, { method, headers, body: body as BodyInit | undefined });
   const text = await res.text();
   let parsed: unknown = text;
   try {
