@@ -70,6 +70,10 @@ auth:
   # Lifetime of access tokens that come with a refresh token (ms).
   access_token_lifetime_ms: 300000
 
+presence:
+  # An online user who has not synced for this long shows as unavailable (ms).
+  idle_after_ms: 300000
+
 # Largest JSON request body accepted (bytes).
 max_request_body_bytes: 1048576
 

@@ -70,6 +70,12 @@ export const configSchema = z.strictObject({
       access_token_lifetime_ms: z.number().int().positive().default(5 * 60 * 1000),
     })
     .prefault({}),
+  presence: z
+    .strictObject({
+      /** An online user who has not synced or acted for this long becomes `unavailable`, in ms. */
+      idle_after_ms: z.number().int().positive().default(5 * 60 * 1000),
+    })
+    .prefault({}),
   max_request_body_bytes: z.number().int().positive().default(1024 * 1024),
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

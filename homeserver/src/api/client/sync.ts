@@ -1,0 +1,25 @@
+// https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3sync
+import { sync } from '@parley/spec';
+import type { ApiRouter } from '../../http/router.js';
+import type { RealtimeServices } from '../../sync/services.js';
+
+export function registerSync(router: ApiRouter, r: RealtimeServices): void {
+  router.bind(sync.sync, async ({ requester, query, ctx }) => {
+    // A client that goes away ends its long-poll at once.
+    const aborted = new AbortController();
+    ctx.req.once('close', () => aborted.abort());
+    const filter = await r.filters.resolve(requester.userId, query.filter);
+    return r.sync.sync(
+      {
+        userId: requester.userId,
+        deviceId: requester.deviceId,
+        since: query.since,
+        filter,
+        fullState: query.full_state === 'true',
+        timeoutMs: query.timeout ?? 0,
+        setPresence: query.set_presence ?? 'online',
+      },
+      aborted.signal,
+    );
+  });
+}

@@ -1,0 +1,37 @@
+// Bus channels of the sync streams (rooms publishes `room.event` and `account_data`, docs/storage.md).
+export const CHANNEL = {
+  roomEvent: 'room.event',
+  accountData: 'account_data',
+  typing: 'sync.typing',
+  receipt: 'sync.receipt',
+  presence: 'sync.presence',
+  toDevice: 'sync.to_device',
+  deviceList: 'sync.device_list',
+  pushRules: 'sync.push_rules',
+  unread: 'sync.unread',
+} as const;
+
+export interface RoomEventMessage {
+  roomId: string;
+  streamOrdering: number;
+  eventId: string;
+  type: string;
+  stateKey?: string;
+  sender: string;
+  membership?: string;
+}
+export interface TypingMessage {
+  roomId: string;
+  userId: string;
+  typing: boolean;
+  /** Absolute expiry (ms since epoch) when typing. */
+  expiresAt: number;
+}
+export interface UserMessage {
+  userId: string;
+  deviceId?: string;
+  roomId?: string;
+}
+export interface RoomMessage {
+  roomId: string;
+}

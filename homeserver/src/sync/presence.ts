@@ -1,0 +1,135 @@
+// Presence: https://spec.matrix.org/v1.19/client-server-api/#presence
+// Stored in Postgres (shared by processes, kept across restarts), streamed by `presence` position.
+// A sweeper turns online users who stopped syncing into `unavailable` after `idleAfterMs`.
+import type { Knex } from 'knex';
+import type { EventBus } from '../bus/bus.js';
+import { CHANNEL } from './channels.js';
+import { usersSharingRoomWith } from './membership.js';
+import { advanceStream } from './streams.js';
+
+export type PresenceState = 'online' | 'unavailable' | 'offline';
+
+interface PresenceRow {
+  user_id: string;
+  state: PresenceState;
+  status_msg: string | null;
+  last_active_ts: number;
+  currently_active: boolean;
+  stream_id: number;
+}
+
+export interface PresenceContent {
+  presence: PresenceState;
+  last_active_ago?: number;
+  status_msg?: string | null;
+  currently_active?: boolean;
+}
+
+/** A sync with set_presence refreshes last_active at most this often (each refresh is a write). */
+const ACTIVITY_REFRESH_MS = 60_000;
+/** `currently_active` means active within this window. */
+const CURRENTLY_ACTIVE_MS = 60_000;
+
+export interface PresenceOptions {
+  idleAfterMs: number;
+  sweepEveryMs: number;
+}
+
+export class PresenceService {
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly db: Knex,
+    private readonly bus: EventBus,
+    private readonly opts: PresenceOptions = { idleAfterMs: 5 * 60_000, sweepEveryMs: 30_000 },
+  ) {
+    this.timer = setInterval(() => void this.sweepIdle().catch(() => {}), opts.sweepEveryMs);
+    this.timer.unref();
+  }
+
+  /** PUT /presence/{userId}/status: an explicit state (and optional status message). */
+  async setPresence(userId: string, state: PresenceState, statusMsg?: string | null): Promise<void> {
+    await this.write(userId, (prev) => ({
+      state,
+      status_msg: statusMsg === undefined ? (prev?.status_msg ?? null) : statusMsg,
+      last_active_ts: state === 'online' ? Date.now() : (prev?.last_active_ts ?? Date.now()),
+      currently_active: state === 'online',
+    }));
+  }
+
+  /** A sync with `set_presence`: online refreshes activity; others set the state if it differs. */
+  async onSync(userId: string, setPresence: PresenceState): Promise<void> {
+    const row: PresenceRow | undefined = await this.db('presence').where({ user_id: userId }).first();
+    const now = Date.now();
+    if (setPresence === 'online') {
+      if (row && row.state === 'online' && now - row.last_active_ts < ACTIVITY_REFRESH_MS) return;
+      await this.write(userId, (prev) => ({
+        state: 'online',
+        status_msg: prev?.status_msg ?? null,
+        last_active_ts: now,
+        currently_active: true,
+      }));
+    } else if (row?.state !== setPresence) {
+      await this.setPresence(userId, setPresence);
+    }
+  }
+
+  private async write(userId: string, next: (prev: PresenceRow | undefined) => Omit<PresenceRow, 'user_id' | 'stream_id'>): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      const prev: PresenceRow | undefined = await trx('presence').where({ user_id: userId }).forUpdate().first();
+      const streamId = await advanceStream(trx, 'presence');
+      await trx('presence')
+        .insert({ user_id: userId, ...next(prev), stream_id: streamId })
+        .onConflict('user_id')
+        .merge();
+    });
+    await this.bus.publish(CHANNEL.presence, { userId });
+  }
+
+  async get(userId: string): Promise<PresenceContent> {
+    const row: PresenceRow | undefined = await this.db('presence').where({ user_id: userId }).first();
+    return row ? this.content(row) : { presence: 'offline' };
+  }
+
+  private content(row: PresenceRow): PresenceContent {
+    const ago = Math.max(0, Date.now() - row.last_active_ts);
+    const out: PresenceContent = { presence: row.state, last_active_ago: ago, currently_active: row.state === 'online' && ago < CURRENTLY_ACTIVE_MS };
+    if (row.status_msg !== null) out.status_msg = row.status_msg;
+    return out;
+  }
+
+  /** m.presence events of users sharing a room with `viewer`, changed in (since, upTo]. */
+  async presenceEvents(viewer: string, since: number, upTo: number): Promise<Array<{ type: 'm.presence'; sender: string; content: PresenceContent }>> {
+    const q = this.db('presence').where('stream_id', '<=', upTo).andWhere('stream_id', '>', since);
+    // Initial syncs ask about the viewer's contacts only; incremental ones about the few changes.
+    const visible = since === 0 ? await usersSharingRoomWith(this.db, viewer) : undefined;
+    if (visible) q.whereIn('user_id', [...visible]);
+    const rows: PresenceRow[] = await q.select();
+    if (rows.length === 0) return [];
+    const shown = visible ?? (await usersSharingRoomWith(this.db, viewer));
+    return rows.filter((r) => shown.has(r.user_id)).map((r) => ({ type: 'm.presence', sender: r.user_id, content: this.content(r) }));
+  }
+
+  async sweepIdle(): Promise<void> {
+    const cutoff = Date.now() - this.opts.idleAfterMs;
+    const idle: Array<{ user_id: string }> = await this.db('presence')
+      .where({ state: 'online' })
+      .andWhere('last_active_ts', '<', cutoff)
+      .select('user_id');
+    for (const { user_id } of idle) {
+      let changed = false;
+      await this.db.transaction(async (trx) => {
+        const row: PresenceRow | undefined = await trx('presence').where({ user_id }).forUpdate().first();
+        if (!row || row.state !== 'online' || row.last_active_ts >= cutoff) return;
+        const streamId = await advanceStream(trx, 'presence');
+        await trx('presence').where({ user_id }).update({ state: 'unavailable', currently_active: false, stream_id: streamId });
+        changed = true;
+      });
+      if (changed) await this.bus.publish(CHANNEL.presence, { userId: user_id });
+    }
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+}

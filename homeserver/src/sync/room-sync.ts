@@ -1,0 +1,212 @@
+// One room's section of a sync response: timeline (with limited / prev_batch), the state before
+// the timeline, summary and unread counts. https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3sync
+import { matchesEventFilter, splitStateKey, stateKey, type RoomEventFilter, type StateKey } from '@parley/spec';
+import type { Knex } from 'knex';
+import type { RoomService } from '../rooms/service.js';
+import { formatTopoToken } from '../rooms/service.js';
+import { EVENT_COLUMNS, toStoredEvent, type StoredEvent } from '../rooms/store.js';
+
+export const DEFAULT_TIMELINE_LIMIT = 10;
+const MAX_TIMELINE_LIMIT = 100;
+
+export interface RoomWindow {
+  roomId: string;
+  roomNid: number;
+  /** Events after this position are new to the client (0: everything is). */
+  from: number;
+  upTo: number;
+  /** The client gets the full state before the timeline (initial, newly joined, full_state). */
+  fullState: boolean;
+  /** Nid of the user's latest join: events after it are always visible to them. */
+  joinedAt: number;
+}
+
+export interface TimelineResult {
+  events: StoredEvent[];
+  limited: boolean;
+  prevBatch?: string;
+}
+
+export class RoomSyncReader {
+  constructor(
+    private readonly db: Knex,
+    private readonly rooms: RoomService,
+  ) {}
+
+  /** The last `limit` visible events in (from, upTo], oldest first. */
+  async timeline(userId: string, w: RoomWindow, filter: RoomEventFilter | undefined, ignored: Set<string>): Promise<TimelineResult> {
+    const limit = Math.min(Math.max(filter?.limit ?? DEFAULT_TIMELINE_LIMIT, 0), MAX_TIMELINE_LIMIT);
+    const collected: StoredEvent[] = [];
+    let cursor = w.upTo;
+    let more = true;
+    for (let round = 0; round < 5 && collected.length <= limit && more; round++) {
+      const batch = limit + 1 - collected.length + (round ? 20 : 0);
+      const rows = await this.db('events as e')
+        .join('rooms as r', 'r.room_nid', 'e.room_nid')
+        .where('e.room_nid', w.roomNid)
+        .where('e.stream_ordering', '>', w.from)
+        .where('e.stream_ordering', '<=', cursor)
+        .where({ 'e.outlier': false, 'e.soft_failed': false })
+        .whereNull('e.rejected_reason')
+        .orderBy('e.stream_ordering', 'desc')
+        .limit(batch)
+        .select(EVENT_COLUMNS);
+      if (rows.length < batch) more = false;
+      if (rows.length === 0) break;
+      let events = rows.map(toStoredEvent);
+      cursor = events[events.length - 1].nid - 1;
+      const older = events.some((e) => e.nid < w.joinedAt);
+      events = older ? await this.rooms.visibility.filter(userId, w.roomNid, events) : events.filter((e) => e.stateKey !== null || !ignored.has(e.sender));
+      for (const e of events) {
+        if (!matchesEventFilter(filter, { type: e.type, sender: e.sender, content: e.pdu.content })) continue;
+        collected.push(e);
+      }
+    }
+    const limited = collected.length > limit || (more && collected.length >= limit);
+    const events = collected.slice(0, limit).reverse();
+    let prevBatch: string | undefined;
+    if (events.length) prevBatch = formatTopoToken({ depth: events[0].depth, stream: events[0].nid - 1 });
+    else if (w.upTo > 0) prevBatch = `s${w.upTo}`;
+    return { events, limited, prevBatch };
+  }
+
+  /**
+   * State before the timeline. Full: the current state rewound past the timeline's state events.
+   * Incremental: the state events between `from` and the timeline (latest per key).
+   */
+  async stateBefore(w: RoomWindow, timeline: StoredEvent[], limited: boolean, lazyMembers: Set<string> | undefined): Promise<StoredEvent[]> {
+    const first = timeline[0]?.nid ?? w.upTo + 1;
+    let state: Map<StateKey, StoredEvent>;
+    if (w.fullState) {
+      state = await this.rooms.store.currentState(w.roomNid);
+      // Undo state changes made after the timeline started (newest first).
+      const changed = await this.db('events')
+        .where({ room_nid: w.roomNid, outlier: false })
+        .whereNotNull('state_key')
+        .where('stream_ordering', '>=', first)
+        .whereNull('rejected_reason')
+        .orderBy('stream_ordering', 'desc')
+        .select('stream_ordering', 'type', 'state_key', 'replaces_state');
+      const replaced = changed.map((c) => Number(c.replaces_state)).filter((n) => n > 0);
+      const prev = new Map((await this.rooms.store.eventsByNids(replaced)).map((e) => [e.nid, e]));
+      for (const c of changed) {
+        const key = stateKey(c.type, c.state_key);
+        if (state.get(key)?.nid !== Number(c.stream_ordering)) continue;
+        const before = c.replaces_state ? prev.get(Number(c.replaces_state)) : undefined;
+        if (before) state.set(key, before);
+        else state.delete(key);
+      }
+    } else if (limited) {
+      const rows = await this.db('events as e')
+        .join('rooms as r', 'r.room_nid', 'e.room_nid')
+        .where('e.room_nid', w.roomNid)
+        .whereNotNull('e.state_key')
+        .where('e.stream_ordering', '>', w.from)
+        .where('e.stream_ordering', '<', first)
+        .where({ 'e.outlier': false, 'e.soft_failed': false })
+        .whereNull('e.rejected_reason')
+        .orderBy('e.stream_ordering')
+        .select(EVENT_COLUMNS);
+      state = new Map(rows.map((r) => toStoredEvent(r)).map((e) => [stateKey(e.type, e.stateKey!), e]));
+    } else {
+      state = new Map();
+    }
+    if (lazyMembers) {
+      for (const key of [...state.keys()]) {
+        const [type, sk] = splitStateKey(key);
+        if (type === 'm.room.member' && !lazyMembers.has(sk)) state.delete(key);
+      }
+      if (!w.fullState) {
+        // Incremental: the members of new senders come from the state at the timeline start.
+        const missing = [...lazyMembers].filter((u) => !state.has(stateKey('m.room.member', u)) && !timeline.some((e) => e.type === 'm.room.member' && e.stateKey === u));
+        if (missing.length) {
+          const current = await this.rooms.store.currentState(w.roomNid, missing.map((u) => ['m.room.member', u] as [string, string]));
+          for (const [k, e] of current) if (e.nid < first) state.set(k, e);
+        }
+      }
+    }
+    return [...state.values()].sort((a, b) => a.nid - b.nid);
+  }
+
+  /** https://spec.matrix.org/v1.19/client-server-api/#_matrixclientv3sync_roomsummary */
+  async summary(userId: string, roomNid: number): Promise<{ 'm.heroes': string[]; 'm.joined_member_count': number; 'm.invited_member_count': number }> {
+    const members: Array<{ user_id: string; membership: string }> = await this.db('current_memberships')
+      .where({ room_nid: roomNid })
+      .whereIn('membership', ['join', 'invite', 'leave', 'ban'])
+      .select('user_id', 'membership');
+    const joined = members.filter((m) => m.membership === 'join').length;
+    const invited = members.filter((m) => m.membership === 'invite').length;
+    const others = (states: string[]) =>
+      members
+        .filter((m) => m.user_id !== userId && states.includes(m.membership))
+        .map((m) => m.user_id)
+        .sort()
+        .slice(0, 5);
+    let heroes = others(['join', 'invite']);
+    if (heroes.length === 0) heroes = others(['leave', 'ban']);
+    return { 'm.heroes': heroes, 'm.joined_member_count': joined, 'm.invited_member_count': invited };
+  }
+
+  /** Notification and highlight counts after the user's read receipt; per thread when asked. */
+  async unreadCounts(
+    userId: string,
+    roomIds: readonly string[],
+    readUpTo: Map<string, number>,
+    byThread: boolean,
+  ): Promise<Map<string, { main: Counts; threads: Record<string, Counts> }>> {
+    const out = new Map<string, { main: Counts; threads: Record<string, Counts> }>();
+    if (roomIds.length === 0) return out;
+    for (const id of roomIds) out.set(id, { main: { notification_count: 0, highlight_count: 0 }, threads: {} });
+    const rows = await this.db('notifications')
+      .where({ user_id: userId })
+      .whereIn('room_id', roomIds)
+      .select('room_id', 'thread_id', 'stream_ordering', 'highlight');
+    const threadReads = byThread ? await this.threadReceipts(userId, roomIds) : new Map<string, number>();
+    for (const r of rows) {
+      const room = out.get(r.room_id)!;
+      const thread: string | null = byThread ? r.thread_id : null;
+      const read = thread ? Math.max(threadReads.get(`${r.room_id}|${thread}`) ?? 0, readUpTo.get(r.room_id) ?? 0) : (readUpTo.get(r.room_id) ?? 0);
+      if (Number(r.stream_ordering) <= read) continue;
+      const c = thread ? (room.threads[thread] ??= { notification_count: 0, highlight_count: 0 }) : room.main;
+      c.notification_count++;
+      if (r.highlight) c.highlight_count++;
+    }
+    return out;
+  }
+
+  private async threadReceipts(userId: string, roomIds: readonly string[]): Promise<Map<string, number>> {
+    const rows = await this.db('receipts')
+      .where({ user_id: userId })
+      .whereIn('room_id', roomIds)
+      .whereNotIn('thread_id', ['', 'main'])
+      .select('room_id', 'thread_id', 'event_stream_ordering');
+    const out = new Map<string, number>();
+    for (const r of rows) {
+      const k = `${r.room_id}|${r.thread_id}`;
+      out.set(k, Math.max(out.get(k) ?? 0, Number(r.event_stream_ordering ?? 0)));
+    }
+    return out;
+  }
+
+  /** Stripped state for invites and knocks: https://spec.matrix.org/v1.19/client-server-api/#stripped-state */
+  async strippedState(roomNid: number, membershipEvent: StoredEvent | undefined): Promise<Array<{ type: string; state_key: string; sender: string; content: unknown }>> {
+    const keys: Array<[string, string]> = [
+      ['m.room.create', ''],
+      ['m.room.join_rules', ''],
+      ['m.room.name', ''],
+      ['m.room.avatar', ''],
+      ['m.room.canonical_alias', ''],
+      ['m.room.encryption', ''],
+      ['m.room.topic', ''],
+    ];
+    const state = await this.rooms.store.currentState(roomNid, keys);
+    const events = [...state.values()];
+    if (membershipEvent) events.push(membershipEvent);
+    return events.map((e) => ({ type: e.type, state_key: e.stateKey ?? '', sender: e.sender, content: e.pdu.content }));
+  }
+}
+
+export interface Counts {
+  notification_count: number;
+  highlight_count: number;
+}

@@ -1,0 +1,294 @@
+// /sync: https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3sync
+// Computes initial and incremental responses from the stored streams, and long-polls by waiting
+// on the notifier until something relevant arrives or the timeout passes.
+import { Errors, matchesEventFilter, type RoomEventFilter, type sync as syncApi } from '@parley/spec';
+import type { Knex } from 'knex';
+import type { RoomService } from '../rooms/service.js';
+import { maxSafeStreamOrdering } from '../rooms/stream.js';
+import type { StoredEvent } from '../rooms/store.js';
+import { deviceListChanges } from './device-list-changes.js';
+import type { SyncFilter } from './filters.js';
+import type { Listener } from './notifier.js';
+import type { PresenceState } from './presence.js';
+import { RoomSyncReader, type RoomWindow } from './room-sync.js';
+import type { RealtimeServices } from './services.js';
+import { countedStreamPositions } from './streams.js';
+import { encodeSyncToken, maxPosition, parseSyncToken, type SyncPosition } from './token.js';
+
+/** Longest a long-poll waits, whatever `timeout` asks. */
+export const MAX_SYNC_TIMEOUT_MS = 5 * 60_000;
+
+export interface SyncRequest {
+  userId: string;
+  deviceId: string;
+  since?: string;
+  filter: SyncFilter;
+  fullState: boolean;
+  timeoutMs: number;
+  setPresence?: PresenceState;
+}
+
+interface MembershipRow {
+  room_id: string;
+  room_nid: number;
+  membership: string;
+  event_nid: number;
+  forgotten: boolean;
+}
+
+type Json = Record<string, any>;
+type SyncResponse = syncApi.SyncResponse;
+
+export class SyncService {
+  private readonly reader: RoomSyncReader;
+
+  constructor(
+    private readonly db: Knex,
+    private readonly rooms: RoomService,
+    private readonly r: Omit<RealtimeServices, 'sync'>,
+  ) {
+    this.reader = new RoomSyncReader(db, rooms);
+  }
+
+  async currentPosition(userId: string): Promise<SyncPosition> {
+    const [events, counted, accountData, notifications] = await Promise.all([
+      maxSafeStreamOrdering(this.db),
+      countedStreamPositions(this.db),
+      this.db('account_data').where({ user_id: userId }).max('stream_id as m').first(),
+      this.db('notifications').where({ user_id: userId }).max('id as m').first(),
+    ]);
+    return {
+      events,
+      accountData: Number(accountData?.m ?? 0),
+      receipts: counted.receipts,
+      toDevice: counted.to_device,
+      deviceLists: counted.device_lists,
+      presence: counted.presence,
+      pushRules: counted.push_rules,
+      notifications: Number(notifications?.m ?? 0),
+      typing: this.r.typing.currentPosition,
+    };
+  }
+
+  /** Runs a sync; with a since token and a timeout, waits until there is something to say. */
+  async sync(req: SyncRequest, signal?: AbortSignal): Promise<SyncResponse> {
+    const since = req.since !== undefined ? parseSyncToken(req.since) : undefined;
+    if (req.setPresence) await this.r.presence.onSync(req.userId, req.setPresence);
+    const timeout = Math.min(req.timeoutMs, MAX_SYNC_TIMEOUT_MS);
+    if (!since || timeout === 0 || req.fullState) return (await this.compute(req, since)).response;
+
+    let woken = false;
+    let wake: () => void = () => (woken = true);
+    const listener: Listener = { userId: req.userId, deviceId: req.deviceId, wake: () => wake() };
+    const stop = this.r.notifier.listen(listener, await this.joinedRoomIds(req.userId));
+    const deadline = Date.now() + timeout;
+    try {
+      for (;;) {
+        woken = false;
+        const { response, empty, joinedRooms } = await this.compute(req, since);
+        if (!empty || Date.now() >= deadline || signal?.aborted) return response;
+        this.r.notifier.setRooms(listener, joinedRooms);
+        if (!woken) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, deadline - Date.now());
+            const done = () => {
+              clearTimeout(timer);
+              signal?.removeEventListener('abort', done);
+              resolve();
+            };
+            wake = done;
+            signal?.addEventListener('abort', done, { once: true });
+          });
+          wake = () => (woken = true);
+        }
+      }
+    } finally {
+      stop();
+    }
+  }
+
+  private async memberships(userId: string): Promise<MembershipRow[]> {
+    return this.db('current_memberships as m')
+      .join('rooms as r', 'r.room_nid', 'm.room_nid')
+      .where('m.user_id', userId)
+      .select('r.room_id', 'm.room_nid', 'm.membership', 'm.event_nid', 'm.forgotten');
+  }
+
+  async joinedRoomIds(userId: string): Promise<string[]> {
+    return (await this.memberships(userId)).filter((m) => m.membership === 'join').map((m) => m.room_id);
+  }
+
+  /** One sync response from `since` (undefined: initial) to now. */
+  async compute(req: SyncRequest, sinceIn: SyncPosition | undefined): Promise<{ response: SyncResponse; empty: boolean; joinedRooms: string[] }> {
+    const { userId, deviceId, filter } = req;
+    const now = await this.currentPosition(userId);
+    const since = sinceIn ?? undefined;
+    const S = (k: keyof SyncPosition) => since?.[k] ?? 0;
+    const next: SyncPosition = since ? maxPosition(since, now) : now;
+    const N = next.events;
+    const roomFilter = filter.room ?? {};
+    const roomAllowed = (roomId: string) => !roomFilter.not_rooms?.includes(roomId) && (!roomFilter.rooms || roomFilter.rooms.includes(roomId));
+    const memberships = (await this.memberships(userId)).filter((m) => roomAllowed(m.room_id));
+    const ignored = await this.rooms.visibility.ignoredUsers(userId);
+    const timelineFilter = roomFilter.timeline as RoomEventFilter | undefined;
+    const stateFilter = roomFilter.state as RoomEventFilter | undefined;
+    const lazy = !!stateFilter?.lazy_load_members;
+    const threadCounts = !!timelineFilter?.unread_thread_notifications;
+
+    const join: Record<string, Json> = {};
+    const invite: Record<string, Json> = {};
+    const knock: Record<string, Json> = {};
+    const leave: Record<string, Json> = {};
+
+    // Per-user data that decides which rooms appear in an incremental sync.
+    const accountRows: Array<{ room_id: string; type: string; content: unknown }> = await this.db('account_data')
+      .where({ user_id: userId })
+      .where('stream_id', '>', S('accountData'))
+      .where('stream_id', '<=', next.accountData)
+      .select('room_id', 'type', 'content');
+    const roomAccount = new Map<string, Array<{ type: string; content: unknown }>>();
+    for (const a of accountRows) if (a.room_id !== '') (roomAccount.get(a.room_id) ?? roomAccount.set(a.room_id, []).get(a.room_id)!).push(a);
+    const notifiedRooms = new Set<string>(
+      since && next.notifications > S('notifications')
+        ? (await this.db('notifications').where({ user_id: userId }).where('id', '>', S('notifications')).where('id', '<=', next.notifications).distinct('room_id')).map((r: { room_id: string }) => r.room_id)
+        : [],
+    );
+
+    const joined = memberships.filter((m) => m.membership === 'join' && m.event_nid <= N);
+    const fullRooms = new Set(joined.filter((m) => !since || req.fullState || m.event_nid > S('events')).map((m) => m.room_id));
+    const joinedIds = joined.map((m) => m.room_id);
+    const incrementalIds = joinedIds.filter((id) => !fullRooms.has(id));
+    const [receiptsIncremental, receiptsFull, readUpTo] = await Promise.all([
+      this.r.receipts.receiptEvents(userId, incrementalIds, S('receipts'), next.receipts),
+      this.r.receipts.receiptEvents(userId, [...fullRooms], 0, next.receipts),
+      this.r.receipts.readUpTo(userId, joinedIds),
+    ]);
+    const ephemeralFilter = roomFilter.ephemeral as RoomEventFilter | undefined;
+
+    const sections = await mapLimited(joined, 8, async (m) => {
+      const full = fullRooms.has(m.room_id);
+      const w: RoomWindow = { roomId: m.room_id, roomNid: m.room_nid, from: full ? 0 : S('events'), upTo: N, fullState: full, joinedAt: m.event_nid };
+      const timeline = full || N > S('events') ? await this.reader.timeline(userId, w, timelineFilter, ignored) : { events: [], limited: false, prevBatch: undefined };
+      const ephemeral: Json[] = [];
+      const typing = this.r.typing.typingEvent(m.room_id, full ? 0 : S('typing'));
+      if (typing) ephemeral.push(typing);
+      const receipts = (full ? receiptsFull : receiptsIncremental).get(m.room_id);
+      if (receipts) ephemeral.push({ type: 'm.receipt', content: receipts });
+      const ephemeralShown = ephemeral.filter((e) => matchesEventFilter(ephemeralFilter, { type: e.type, sender: '' }));
+      const accountData = (full ? await this.roomAccountData(userId, m.room_id) : (roomAccount.get(m.room_id) ?? [])).filter((e) =>
+        matchesEventFilter(roomFilter.account_data as RoomEventFilter | undefined, { type: e.type, sender: userId }),
+      );
+      const changed = timeline.events.length > 0 || ephemeralShown.length > 0 || accountData.length > 0 || notifiedRooms.has(m.room_id);
+      if (!full && !changed) return undefined;
+      const lazyMembers = lazy ? new Set([userId, ...timeline.events.map((e) => e.sender)]) : undefined;
+      const stateEvents = (await this.reader.stateBefore(w, timeline.events, timeline.limited, lazyMembers)).filter((e) =>
+        matchesEventFilter(stateFilter, { type: e.type, sender: e.sender, content: e.pdu.content }),
+      );
+      const section: Json = {
+        timeline: { events: await this.serialize(userId, deviceId, timeline.events), limited: timeline.limited, ...(timeline.prevBatch ? { prev_batch: timeline.prevBatch } : {}) },
+        state: { events: await this.serialize(userId, deviceId, stateEvents) },
+        ephemeral: { events: ephemeralShown },
+        account_data: { events: accountData },
+      };
+      if (full || [...timeline.events, ...stateEvents].some((e) => e.type === 'm.room.member')) section.summary = await this.reader.summary(userId, m.room_nid);
+      return { roomId: m.room_id, section };
+    });
+    const counts = await this.reader.unreadCounts(userId, sections.filter(Boolean).map((s) => s!.roomId), readUpTo, threadCounts);
+    for (const s of sections) {
+      if (!s) continue;
+      const c = counts.get(s.roomId)!;
+      s.section.unread_notifications = c.main;
+      if (threadCounts) s.section.unread_thread_notifications = c.threads;
+      join[s.roomId] = s.section;
+    }
+
+    for (const m of memberships) {
+      const isNew = !since || m.event_nid > S('events');
+      if (!isNew || m.event_nid > N) continue;
+      if (m.membership === 'invite' || m.membership === 'knock') {
+        const [event] = await this.rooms.store.eventsByNids([m.event_nid]);
+        const stripped = await this.reader.strippedState(m.room_nid, event);
+        if (m.membership === 'invite') invite[m.room_id] = { invite_state: { events: stripped } };
+        else knock[m.room_id] = { knock_state: { events: stripped } };
+      } else if ((m.membership === 'leave' || m.membership === 'ban') && !m.forgotten && (since || roomFilter.include_leave)) {
+        const w: RoomWindow = { roomId: m.room_id, roomNid: m.room_nid, from: since ? S('events') : 0, upTo: m.event_nid, fullState: !since, joinedAt: m.event_nid };
+        const timeline = await this.reader.timeline(userId, w, timelineFilter, ignored);
+        const state = await this.reader.stateBefore(w, timeline.events, timeline.limited, undefined);
+        leave[m.room_id] = {
+          timeline: { events: await this.serialize(userId, deviceId, timeline.events), limited: timeline.limited, ...(timeline.prevBatch ? { prev_batch: timeline.prevBatch } : {}) },
+          state: { events: await this.serialize(userId, deviceId, state) },
+          account_data: { events: [] },
+        };
+      }
+    }
+
+    const globalAccount = (since ? accountRows.filter((a) => a.room_id === '') : await this.roomAccountData(userId, '')).map((a) => ({ type: a.type, content: a.content }));
+    if (!since || (await this.r.pushRules.changedSince(userId, S('pushRules'), next.pushRules))) {
+      globalAccount.push({ type: 'm.push_rules', content: { global: await this.r.pushRules.forClient(userId) } });
+    }
+    const accountData = globalAccount.filter((e) => matchesEventFilter(filter.account_data, { type: e.type, sender: userId }));
+    const presence = (await this.r.presence.presenceEvents(userId, S('presence'), next.presence)).filter((e) =>
+      matchesEventFilter(filter.presence, { type: e.type, sender: e.sender }),
+    );
+    const toDevice = await this.r.toDevice.take(userId, deviceId, S('toDevice'), next.toDevice);
+    next.toDevice = Math.max(S('toDevice'), toDevice.position);
+    const deviceLists = since
+      ? await deviceListChanges(this.db, this.r.deviceLists, userId, { events: [S('events'), N], deviceLists: [S('deviceLists'), next.deviceLists] })
+      : { changed: [], left: [] };
+    const [otkCounts, fallbackTypes] = await Promise.all([this.r.keys.oneTimeKeyCounts(userId, deviceId), this.r.keys.unusedFallbackKeyTypes(userId, deviceId)]);
+
+    const response: SyncResponse = {
+      next_batch: encodeSyncToken(next),
+      rooms: { join, invite, knock, leave },
+      presence: { events: presence as never },
+      account_data: { events: accountData as never },
+      to_device: { events: toDevice.events as never },
+      device_lists: deviceLists,
+      device_one_time_keys_count: otkCounts,
+      device_unused_fallback_key_types: fallbackTypes,
+    };
+    const empty =
+      Object.keys(join).length + Object.keys(invite).length + Object.keys(knock).length + Object.keys(leave).length === 0 &&
+      presence.length === 0 &&
+      accountData.length === 0 &&
+      toDevice.events.length === 0 &&
+      deviceLists.changed.length + deviceLists.left.length === 0;
+    return { response, empty, joinedRooms: joinedIds };
+  }
+
+  private async roomAccountData(userId: string, roomId: string): Promise<Array<{ type: string; content: unknown }>> {
+    return this.db('account_data').where({ user_id: userId, room_id: roomId }).select('type', 'content');
+  }
+
+  private async serialize(userId: string, deviceId: string, events: StoredEvent[]): Promise<Json[]> {
+    const out = (await this.rooms.serialize({ userId, deviceId }, events)) as Json[];
+    for (const e of out) delete e.room_id;
+    return out;
+  }
+
+  /** GET /keys/changes between two sync tokens. */
+  async keyChanges(userId: string, from: string, to: string): Promise<{ changed: string[]; left: string[] }> {
+    let a: SyncPosition;
+    let b: SyncPosition;
+    try {
+      a = parseSyncToken(from);
+      b = parseSyncToken(to);
+    } catch {
+      throw Errors.invalidParam('from and to must be sync tokens');
+    }
+    return deviceListChanges(this.db, this.r.deviceLists, userId, { events: [a.events, b.events], deviceLists: [a.deviceLists, b.deviceLists] });
+  }
+}
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}
