@@ -4,7 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from './config/load.js';
 import { generateConfigYaml } from './config/generate.js';
-import { createLogger, startHomeserver } from './main.js';
+import { createLogger } from './logging.js';
 import { PARLEY_VERSION } from './version.js';
 import { registerCliCommands } from './cli-commands.js';
 
@@ -31,7 +31,21 @@ program
   .action(async () => {
     let hs;
     try {
-      hs = await startHomeserver(config());
+      const cfg = config();
+      const log = createLogger(cfg.log_level);
+      // Start the embedded Postgres first: it boots in its own process while the server's modules load.
+      const embedded =
+        cfg.database.url === 'embedded'
+          ? import('./db/embedded.js').then((m) => m.startEmbeddedPostgres(cfg.paths.embeddedPostgres, log))
+          : undefined;
+      embedded?.catch(() => {});
+      try {
+        const { startHomeserver } = await import('./main.js');
+        hs = await startHomeserver(cfg, { log, embedded: await embedded });
+      } catch (err) {
+        await (await embedded?.catch(() => undefined))?.stop();
+        throw err;
+      }
     } catch (err) {
       fail(err);
     }

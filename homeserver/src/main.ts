@@ -3,7 +3,8 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from './logging.js';
 import type { ResolvedConfig } from './config/load.js';
 import { createDatabase, migrate, type Database } from './db/database.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
@@ -19,23 +20,14 @@ import { registerModules } from './api/modules.js';
 import type { ServerContext } from './context.js';
 import { PARLEY_VERSION } from './version.js';
 
+export { createLogger } from './logging.js';
+
 export interface Homeserver {
   /** Base URL of the client listener, e.g. http://127.0.0.1:8008 */
   url: string;
   federationUrl?: string;
   context: ServerContext;
   stop(): Promise<void>;
-}
-
-export function createLogger(level: string): Logger {
-  return pino({
-    level,
-    base: { name: 'parley' },
-    redact: {
-      paths: ['password', '*.password', 'access_token', '*.access_token', 'refresh_token', '*.refresh_token', 'headers.authorization'],
-      censor: '[redacted]',
-    },
-  });
 }
 
 async function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
@@ -58,6 +50,8 @@ export interface StartOptions {
   log?: Logger;
   /** Check responses against their schemas (tests). */
   validateResponses?: boolean;
+  /** An embedded Postgres the caller already started (the CLI starts it while modules load). */
+  embedded?: EmbeddedDatabase;
   /** Where to print the first-run banner (default: stdout unless the log level is silent). */
   print?: (text: string) => void;
 }
@@ -70,7 +64,7 @@ export async function startHomeserver(config: ResolvedConfig, opts: StartOptions
   try {
     let dbUrl = config.database.url;
     if (dbUrl === 'embedded') {
-      embedded = await startEmbeddedPostgres(config.paths.embeddedPostgres, log);
+      embedded = opts.embedded ?? (await startEmbeddedPostgres(config.paths.embeddedPostgres, log));
       dbUrl = embedded.url;
     }
     db = createDatabase(dbUrl, { min: config.database.pool_min, max: config.database.pool_max });
