@@ -26,7 +26,7 @@ import {
 } from '@parley/spec';
 import type { EventBus } from '../bus/bus.js';
 import { appendStateGroup } from './state-groups.js';
-import { settlePosition, type StreamAllocator } from './stream.js';
+import type { StreamAllocator } from './stream.js';
 import { RoomStore, type RoomInfo, type StoredEvent } from './store.js';
 
 /** Sends to one room are serialized by this advisory lock (two-int form: namespace, room nid). */
@@ -133,6 +133,47 @@ interface RoomWrite {
   /** Group holding the current state, when it is the single extremity's. */
   group: { id: number; chainLength: number } | undefined;
   notifications: RoomEventNotification[];
+  /** Rows not yet written; flushed after each event, or once at the end in bulk mode. */
+  pending: PendingRows;
+  bulk: boolean;
+  /** Positions allocated by this write (abandoned if it fails) and those not used yet. */
+  allocated: number[];
+  preallocated: number[];
+}
+
+interface PendingRows {
+  positions: number[];
+  events: Record<string, unknown>[];
+  edges: Record<string, unknown>[];
+  txns: Record<string, unknown>[];
+  relations: Record<string, unknown>[];
+  memberships: Record<string, unknown>[];
+  currentState: Map<StateKey, [type: string, stateKey: string, nid: number]>;
+  currentMemberships: Map<string, [membership: string, nid: number]>;
+  replacedExtremities: Set<number>;
+}
+
+function emptyRows(): PendingRows {
+  return {
+    positions: [],
+    events: [],
+    edges: [],
+    txns: [],
+    relations: [],
+    memberships: [],
+    currentState: new Map(),
+    currentMemberships: new Map(),
+    replacedExtremities: new Set(),
+  };
+}
+
+/** The relation an event's content declares (`m.relates_to` with `rel_type` and `event_id`). */
+function relationOf(content: JsonObject): { relates_to_id: string; rel_type: string; aggregation_key: string | null } | undefined {
+  const rel = content['m.relates_to'];
+  if (!rel || typeof rel !== 'object' || Array.isArray(rel)) return undefined;
+  const { rel_type: relType, event_id: target, key } = rel as Record<string, unknown>;
+  if (typeof relType !== 'string' || typeof target !== 'string') return undefined;
+  return { relates_to_id: target, rel_type: relType, aggregation_key: typeof key === 'string' ? key : null };
 }
 
 function isUniqueViolation(err: unknown, constraint: string): boolean {
@@ -211,15 +252,20 @@ export class EventPipeline {
       if (version.eventIdInPdu) partial.event_id = this.localEventId();
       createPdu = this.sign(partial, version);
     }
+    let write: RoomWrite | undefined;
     const events = await this.deps.db.transaction(async (trx) => {
       const [row] = await trx('rooms')
         .insert({ room_id: roomId, room_version: version.id, creator, created_ts: Date.now() })
         .returning('*');
       const room = this.deps.store.remember(row);
-      const w = await this.beginWrite(trx, room);
+      const w = (write = await this.beginWrite(trx, room));
       const persisted = [await this.persist(w, trx, createPdu as RoomEvent, { type: 'm.room.create', sender: creator, content, state_key: '' })];
       for (const ev of initial(roomId)) persisted.push(await this.append(w, trx, ev, {}));
+      await this.flush(w, trx);
       return { persisted, notifications: w.notifications };
+    }).catch(async (err) => {
+      await this.abandon(write);
+      throw err;
     });
     this.notify(events.notifications);
     return { roomId, events: events.persisted };
@@ -227,13 +273,42 @@ export class EventPipeline {
 
   /** Runs `fn` holding the room's lock, then publishes the notifications. */
   async write<T>(room: RoomInfo, fn: (w: RoomWrite, trx: Knex.Transaction) => Promise<T>): Promise<T> {
-    const { result, notifications } = await this.deps.db.transaction(async (trx) => {
-      await trx.raw('SELECT pg_advisory_xact_lock(?, ?)', [ROOM_LOCK_NAMESPACE, room.roomNid]);
-      const w = await this.beginWrite(trx, room);
-      return { result: await fn(w, trx), notifications: w.notifications };
+    let w: RoomWrite | undefined;
+    try {
+      const { result, notifications } = await this.deps.db.transaction(async (trx) => {
+        await trx.raw('SELECT pg_advisory_xact_lock(?, ?)', [ROOM_LOCK_NAMESPACE, room.roomNid]);
+        w = await this.beginWrite(trx, room);
+        const result = await fn(w, trx);
+        await this.flush(w, trx);
+        return { result, notifications: w.notifications };
+      });
+      this.notify(notifications);
+      return result;
+    } catch (err) {
+      await this.abandon(w);
+      throw err;
+    }
+  }
+
+  /** The transaction is lost: free its positions (on the pool, not the transaction). */
+  private async abandon(w: RoomWrite | undefined): Promise<void> {
+    const positions = [...(w?.allocated ?? []), ...(w?.preallocated ?? [])];
+    if (positions.length) await this.deps.db('stream_in_flight').whereIn('stream_ordering', positions).delete().catch(() => {});
+  }
+
+  /**
+   * Appends many events in one transaction with multi-row writes (imports, benchmarks, and
+   * later federation backfill of local-looking batches). All or nothing.
+   */
+  async sendBatch(roomId: string, inputs: NewEvent[]): Promise<PersistedEvent[]> {
+    const room = await this.deps.store.requireRoom(roomId);
+    return this.write(room, async (w, trx) => {
+      w.bulk = true;
+      w.preallocated = await this.deps.streams.allocateMany(inputs.length);
+      const out: PersistedEvent[] = [];
+      for (const input of inputs) out.push(await this.append(w, trx, input, {}));
+      return out;
     });
-    this.notify(notifications);
-    return result;
   }
 
   private async beginWrite(trx: Knex.Transaction, room: RoomInfo): Promise<RoomWrite> {
@@ -266,6 +341,10 @@ export class EventPipeline {
       extremities,
       group: single ? { id: single.stateGroup!, chainLength: single.chainLength } : undefined,
       notifications: [],
+      pending: emptyRows(),
+      bulk: false,
+      allocated: [],
+      preallocated: [],
     };
   }
 
@@ -354,14 +433,9 @@ export class EventPipeline {
     const { room } = w;
     const version = room.version;
     eventId ??= version.eventIdInPdu ? (signed.event_id as string) : computeEventId(signed as unknown as JsonObject, version);
-    const pos = await this.deps.streams.allocate();
-    try {
-      return await this.persistAt(w, trx, signed, input, options, eventId, authNids, pos);
-    } catch (err) {
-      // The transaction is lost: free the position (on the pool, not this transaction).
-      await this.deps.streams.abandon(this.deps.db, pos).catch(() => {});
-      throw err;
-    }
+    const pos = w.preallocated.shift() ?? (await this.deps.streams.allocate());
+    w.allocated.push(pos);
+    return this.persistAt(w, trx, signed, input, options, eventId, authNids, pos);
   }
 
   private async persistAt(
@@ -375,24 +449,26 @@ export class EventPipeline {
     pos: number,
   ): Promise<PersistedEvent> {
     const { room } = w;
+    const rows = w.pending;
     const isState = input.state_key !== undefined;
     const key = isState ? stateKey(input.type, input.state_key!) : undefined;
     const replaced = isState ? w.state.get(input.type, input.state_key) : undefined;
-    const json = JSON.stringify(signed);
 
     // State after the event: the predecessor's group, or a new one when the state changes
     // (or when several extremities were merged and no single group holds the current state).
     let group = w.group;
     if (isState || !group) {
       group = await appendStateGroup(trx, room.roomNid, isState ? w.group : undefined, [pos], async () => {
-        const rows = await trx('current_state').where('room_nid', room.roomNid).select('type', 'state_key', 'event_nid');
-        const nids = rows.filter((r) => !key || stateKey(r.type, r.state_key) !== key).map((r) => Number(r.event_nid));
+        await this.flush(w, trx);
+        const current = await trx('current_state').where('room_nid', room.roomNid).select('type', 'state_key', 'event_nid');
+        const nids = current.filter((r) => !key || stateKey(r.type, r.state_key) !== key).map((r) => Number(r.event_nid));
         if (key) nids.push(pos);
         return nids;
       });
     }
 
-    await trx('events').insert({
+    rows.positions.push(pos);
+    rows.events.push({
       stream_ordering: pos,
       event_id: eventId,
       room_nid: room.roomNid,
@@ -403,42 +479,28 @@ export class EventPipeline {
       origin_server_ts: signed.origin_server_ts,
       state_group: group.id,
       replaces_state: replaced ? replaced.nid : null,
-      json,
+      json: JSON.stringify(signed),
     });
-    await trx('event_edges').insert({ event_nid: pos, prev_nids: w.extremities.map((x) => x.nid), auth_nids: authNids });
-    if (w.extremities.length) {
-      await trx('forward_extremities')
-        .where('room_nid', room.roomNid)
-        .whereIn('event_nid', w.extremities.map((x) => x.nid))
-        .delete();
-    }
-    await trx('forward_extremities').insert({ room_nid: room.roomNid, event_nid: pos });
+    rows.edges.push({ event_nid: pos, prev_nids: w.extremities.map((x) => x.nid), auth_nids: authNids });
+    for (const x of w.extremities) rows.replacedExtremities.add(x.nid);
     if (options.txn) {
       const t = options.txn;
-      await trx('event_txn_ids').insert({ user_id: t.userId, device_id: t.deviceId, scope: t.scope, txn_id: t.txnId, event_nid: pos, created_ts: Date.now() });
+      rows.txns.push({ user_id: t.userId, device_id: t.deviceId, scope: t.scope, txn_id: t.txnId, event_nid: pos, created_ts: Date.now() });
     }
 
     const notification: RoomEventNotification = { roomId: room.roomId, streamOrdering: pos, eventId, type: input.type, sender: input.sender };
     if (isState) {
       notification.stateKey = input.state_key;
-      await trx.raw(
-        `INSERT INTO current_state (room_nid, type, state_key, event_nid) VALUES (?, ?, ?, ?)
-         ON CONFLICT (room_nid, type, state_key) DO UPDATE SET event_nid = excluded.event_nid`,
-        [room.roomNid, input.type, input.state_key!, pos],
-      );
+      rows.currentState.set(key!, [input.type, input.state_key!, pos]);
       if (input.type === 'm.room.member') {
         const membership = String(input.content.membership);
         notification.membership = membership;
-        await trx('room_memberships').insert({ event_nid: pos, room_nid: room.roomNid, user_id: input.state_key, sender: input.sender, membership });
-        await trx.raw(
-          `INSERT INTO current_memberships (room_nid, user_id, membership, event_nid, forgotten) VALUES (?, ?, ?, ?, false)
-           ON CONFLICT (room_nid, user_id) DO UPDATE SET membership = excluded.membership, event_nid = excluded.event_nid,
-             forgotten = current_memberships.forgotten AND excluded.membership NOT IN ('join', 'invite', 'knock')`,
-          [room.roomNid, input.state_key!, membership, pos],
-        );
+        rows.memberships.push({ event_nid: pos, room_nid: room.roomNid, user_id: input.state_key, sender: input.sender, membership });
+        rows.currentMemberships.set(input.state_key!, [membership, pos]);
       }
     }
-    await this.recordRelation(trx, room, pos, input.content);
+    const relation = relationOf(input.content);
+    if (relation) rows.relations.push({ event_nid: pos, room_nid: room.roomNid, ...relation });
     const stored: StoredEvent = {
       nid: pos,
       eventId,
@@ -456,8 +518,11 @@ export class EventPipeline {
       rejected: false,
       pdu: { ...(signed as RoomEvent), event_id: eventId },
     };
-    if (input.type === 'm.room.redaction') await this.applyRedaction(trx, room, stored);
-    await settlePosition(trx, pos);
+    if (input.type === 'm.room.redaction') {
+      await this.flush(w, trx);
+      await this.applyRedaction(trx, room, stored);
+    }
+    if (!w.bulk) await this.flush(w, trx);
 
     if (isState) w.state.set(stored);
     w.extremities = [{ nid: pos, eventId, depth: signed.depth, stateGroup: group.id, chainLength: group.chainLength, sha256: signed.hashes.sha256 }];
@@ -467,18 +532,38 @@ export class EventPipeline {
     return { roomId: room.roomId, eventId, streamOrdering: pos, event: stored.pdu };
   }
 
-  private async recordRelation(trx: Knex.Transaction, room: RoomInfo, nid: number, content: JsonObject): Promise<void> {
-    const rel = content['m.relates_to'];
-    if (!rel || typeof rel !== 'object' || Array.isArray(rel)) return;
-    const { rel_type: relType, event_id: target, key } = rel as Record<string, unknown>;
-    if (typeof relType !== 'string' || typeof target !== 'string') return;
-    await trx('event_relations').insert({
-      event_nid: nid,
-      room_nid: room.roomNid,
-      relates_to_id: target,
-      rel_type: relType,
-      aggregation_key: typeof key === 'string' ? key : null,
-    });
+  /** Writes the queued rows with one multi-row statement per table. */
+  private async flush(w: RoomWrite, trx: Knex.Transaction): Promise<void> {
+    const rows = w.pending;
+    if (rows.events.length === 0) return;
+    const roomNid = w.room.roomNid;
+    const chunks = <T>(list: T[], n = 500): T[][] => Array.from({ length: Math.ceil(list.length / n) }, (_, i) => list.slice(i * n, i * n + n));
+    for (const c of chunks(rows.events)) await trx('events').insert(c);
+    for (const c of chunks(rows.edges)) await trx('event_edges').insert(c);
+    for (const c of chunks(rows.txns)) await trx('event_txn_ids').insert(c);
+    for (const c of chunks(rows.relations)) await trx('event_relations').insert(c);
+    for (const c of chunks(rows.memberships)) await trx('room_memberships').insert(c);
+    for (const c of chunks([...rows.currentState.values()])) {
+      await trx.raw(
+        `INSERT INTO current_state (room_nid, type, state_key, event_nid) VALUES ${c.map(() => '(?, ?, ?, ?)').join(', ')}
+         ON CONFLICT (room_nid, type, state_key) DO UPDATE SET event_nid = excluded.event_nid`,
+        c.flatMap(([type, key, nid]) => [roomNid, type, key, nid]),
+      );
+    }
+    for (const c of chunks([...rows.currentMemberships.entries()])) {
+      await trx.raw(
+        `INSERT INTO current_memberships (room_nid, user_id, membership, event_nid, forgotten) VALUES ${c.map(() => '(?, ?, ?, ?, false)').join(', ')}
+         ON CONFLICT (room_nid, user_id) DO UPDATE SET membership = excluded.membership, event_nid = excluded.event_nid,
+           forgotten = current_memberships.forgotten AND excluded.membership NOT IN ('join', 'invite', 'knock')`,
+        c.flatMap(([user, [membership, nid]]) => [roomNid, user, membership, nid]),
+      );
+    }
+    const tip = rows.events[rows.events.length - 1].stream_ordering as number;
+    const replaced = [...rows.replacedExtremities];
+    if (replaced.length) await trx('forward_extremities').where('room_nid', roomNid).whereIn('event_nid', replaced).delete();
+    await trx('forward_extremities').insert({ room_nid: roomNid, event_nid: tip });
+    for (const c of chunks(rows.positions, 1000)) await trx('stream_in_flight').whereIn('stream_ordering', c).delete();
+    w.pending = emptyRows();
   }
 
   /** Replaces the target's JSON by its redacted form (content gone from every read path, search included). */

@@ -48,6 +48,13 @@ export class StreamAllocator {
     return this.connecting;
   }
 
+  /** `n` positions at once, ascending. */
+  async allocateMany(n: number): Promise<number[]> {
+    const out: number[] = [];
+    for (let i = 0; i < n; i += 100) out.push(...(await Promise.all(Array.from({ length: Math.min(100, n - i) }, () => this.allocate()))));
+    return out;
+  }
+
   allocate(): Promise<number> {
     return new Promise((resolve, reject) => {
       this.queue.push({ resolve, reject });
