@@ -10,6 +10,7 @@ import { ClientController } from '../controllers/client-controller.js';
 import { ThemeController, type ThemeChoice } from '../controllers/theme-controller.js';
 import { ShortcutsController, keys } from '../controllers/shortcuts-controller.js';
 import { NotificationController } from '../controllers/notification-controller.js';
+import { icon } from '../styles/icons.js';
 import { base, themeTokens } from '../styles/theme.js';
 import { t } from '../i18n/en.js';
 import type { ParleyRoomList } from './parley-room-list.js';
@@ -115,7 +116,7 @@ export class ParleyApp extends LitElement {
         width: min(380px, 100%);
       }
       .layout.phone {
-        grid-template-columns: 1fr;
+        grid-template-columns: minmax(0, 1fr);
       }
       .layout.phone.in-room .sidebar,
       .layout.phone:not(.in-room) .main {
@@ -229,8 +230,8 @@ export class ParleyApp extends LitElement {
           <header>
             <parley-avatar .media=${c.media} name=${me} user-id=${c.userId} size="32"></parley-avatar>
             <h1>${t.rooms}</h1>
-            <button class="icon" aria-label=${t.newChat} title=${t.newChat} @click=${() => this.openDialog('new-chat')}>✚</button>
-            <button class="icon" aria-label=${t.settings} title=${t.settings} @click=${() => this.openDialog('settings')}>⚙</button>
+            <button class="icon" aria-label=${t.newChat} title=${t.newChat} @click=${() => this.openDialog('new-chat')}>${icon('plus')}</button>
+            <button class="icon" aria-label=${t.settings} title=${t.settings} @click=${() => this.openDialog('settings')}>${icon('gear')}</button>
           </header>
           <parley-connection-status .client=${c}></parley-connection-status>
           <parley-room-list .client=${c} selected=${this.roomId ?? ''} @parley-select-room=${(e: CustomEvent) => this.selectRoom(e.detail.roomId)}></parley-room-list>

@@ -7,6 +7,7 @@ import type { MatrixClient } from '../matrix/client.js';
 import type { Room } from '../matrix/room.js';
 import { markdownToHtml } from '../matrix/markdown.js';
 import { TypingController } from '../controllers/typing-controller.js';
+import { icon } from '../styles/icons.js';
 import { base } from '../styles/theme.js';
 import { formatSize } from '../format.js';
 import { t } from '../i18n/en.js';
@@ -175,7 +176,7 @@ export class ParleyComposer extends LitElement {
         : nothing}
       <div class="row">
         <input type="file" class="visually-hidden" id="file" tabindex="-1" aria-hidden="true" @change=${this.pickFile} />
-        <button class="icon attach" aria-label=${t.attach} title=${t.attach} @click=${() => this.renderRoot.querySelector<HTMLInputElement>('#file')!.click()}>📎</button>
+        <button class="icon attach" aria-label=${t.attach} title=${t.attach} @click=${() => this.renderRoot.querySelector<HTMLInputElement>('#file')!.click()}>${icon('attach')}</button>
         <label class="visually-hidden" for="message">${t.messageLabel}</label>
         <textarea id="message" rows="1" placeholder=${t.messagePlaceholder} @keydown=${this.onKey} @input=${this.onInput} @blur=${() => this.typing.stop()} @paste=${this.onPaste}></textarea>
         <button class="primary send" @click=${this.send} aria-label=${t.send}>${t.send}</button>

@@ -1,6 +1,7 @@
 // <parley-dialog heading="...">: a modal <dialog> with a heading and a close button; focus is
 // trapped by the browser's modal dialog. Fires `parley-close` when dismissed.
 import { LitElement, css, html } from 'lit';
+import { icon } from '../styles/icons.js';
 import { base } from '../styles/theme.js';
 import { t } from '../i18n/en.js';
 
@@ -52,7 +53,7 @@ export class ParleyDialog extends LitElement {
 
   override render() {
     return html`<dialog aria-labelledby="h" @close=${this.closed} @cancel=${this.closed}>
-      <header><h2 id="h">${this.heading}</h2><button class="icon" aria-label=${t.close} @click=${this.closed}>✕</button></header>
+      <header><h2 id="h">${this.heading}</h2><button class="icon" aria-label=${t.close} @click=${this.closed}>${icon('close')}</button></header>
       <div class="content"><slot></slot></div>
     </dialog>`;
   }

@@ -68,6 +68,7 @@ export class ParleyRoomList extends LitElement {
         flex: 1;
         min-width: 0;
         display: grid;
+        grid-template-columns: minmax(0, 1fr);
         gap: 0.15em;
       }
       .top,
@@ -79,6 +80,7 @@ export class ParleyRoomList extends LitElement {
       .name {
         font-weight: 600;
         flex: 1;
+        min-width: 0;
         overflow: hidden;
         text-overflow: ellipsis;
         white-space: nowrap;
@@ -88,6 +90,7 @@ export class ParleyRoomList extends LitElement {
       }
       .preview {
         flex: 1;
+        min-width: 0;
         font-size: 0.9em;
         overflow: hidden;
         text-overflow: ellipsis;

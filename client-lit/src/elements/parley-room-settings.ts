@@ -5,6 +5,7 @@ import type { MatrixClient } from '../matrix/client.js';
 import type { Room } from '../matrix/room.js';
 import { upload } from '../matrix/media.js';
 import { ClientController } from '../controllers/client-controller.js';
+import { icon } from '../styles/icons.js';
 import { base } from '../styles/theme.js';
 import { t } from '../i18n/en.js';
 import './parley-avatar.js';
@@ -111,7 +112,7 @@ export class ParleyRoomSettings extends LitElement {
     const members = room.members('join').concat(room.members('invite'));
     return html`<header>
         <h3>${t.roomSettings}</h3>
-        <button class="icon" aria-label=${t.close} @click=${() => this.dispatchEvent(new CustomEvent('parley-close'))}>✕</button>
+        <button class="icon" aria-label=${t.close} @click=${() => this.dispatchEvent(new CustomEvent('parley-close'))}>${icon('close')}</button>
       </header>
       <form @submit=${this.save}>
         <label>${t.name}<input name="name" .value=${room.name ?? ''} ?disabled=${!canState} /></label>

@@ -6,6 +6,7 @@ import type { MatrixClient } from '../matrix/client.js';
 import type { Room } from '../matrix/room.js';
 import type { MatrixEvent } from '../matrix/types.js';
 import { ClientController } from '../controllers/client-controller.js';
+import { icon } from '../styles/icons.js';
 import { base } from '../styles/theme.js';
 import { formatAgo, formatTime, formatDay } from '../format.js';
 import { t } from '../i18n/en.js';
@@ -194,15 +195,15 @@ export class ParleyRoomView extends LitElement {
     const typing = room.typing.filter((u) => u !== c.userId).map((u) => room.displayName(u));
     return html`<section class="main" aria-label=${name}>
         <header part="header">
-          ${this.showBack ? html`<button class="icon" aria-label=${t.back} title=${t.back} @click=${() => this.fire('parley-back')}>←</button>` : nothing}
+          ${this.showBack ? html`<button class="icon" aria-label=${t.back} title=${t.back} @click=${() => this.fire('parley-back')}>${icon('back')}</button>` : nothing}
           <parley-avatar .media=${c.media} name=${name} user-id=${dm ?? room.roomId} mxc=${(dm ? room.memberAvatar(dm) : room.avatarUrl) ?? ''} size="38"></parley-avatar>
           <div class="title">
             <h2>${name}</h2>
             <span class="subtitle muted">${this.subtitle()}</span>
           </div>
           ${room.membership === 'join'
-            ? html`<button class="icon" aria-label=${t.searchInRoom} title=${t.searchInRoom} @click=${() => this.openSearch()}>🔍</button>
-                ${this.readOnly ? nothing : html`<button class="icon" aria-label=${t.roomSettings} title=${t.roomSettings} @click=${this.openSettings}>⚙</button>`}`
+            ? html`<button class="icon" aria-label=${t.searchInRoom} title=${t.searchInRoom} @click=${() => this.openSearch()}>${icon('search')}</button>
+                ${this.readOnly ? nothing : html`<button class="icon" aria-label=${t.roomSettings} title=${t.roomSettings} @click=${this.openSettings}>${icon('gear')}</button>`}`
             : nothing}
         </header>
         ${room.membership === 'invite' ? this.renderInvite() : this.renderRoom(typing)}
@@ -240,7 +241,7 @@ export class ParleyRoomView extends LitElement {
   private renderSearch() {
     const room = this.room!;
     return html`<aside aria-label=${t.searchInRoom}>
-      <header><h3>${t.searchInRoom}</h3><button class="icon" aria-label=${t.close} @click=${() => (this.panel = undefined)}>✕</button></header>
+      <header><h3>${t.searchInRoom}</h3><button class="icon" aria-label=${t.close} @click=${() => (this.panel = undefined)}>${icon('close')}</button></header>
       <form class="search-form" role="search" @submit=${this.search}>
         <label class="visually-hidden" for="q">${t.searchPlaceholder}</label>
         <input id="q" name="q" type="search" placeholder=${t.searchPlaceholder} />

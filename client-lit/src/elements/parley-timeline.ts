@@ -10,6 +10,7 @@ import type { MatrixEvent } from '../matrix/types.js';
 import { sanitizeHtml } from '../matrix/sanitize.js';
 import { ClientController } from '../controllers/client-controller.js';
 import { WindowedList, type ListWindow } from '../controllers/windowed-list.js';
+import { icon } from '../styles/icons.js';
 import { base } from '../styles/theme.js';
 import { dayKey, formatDay, formatSize, formatTime } from '../format.js';
 import { t } from '../i18n/en.js';
@@ -433,7 +434,7 @@ export class ParleyTimeline extends LitElement {
         ${rows.map((row) => this.renderRow(row, readers.get(row.key)))}
         <div class="spacer bottom" style="height:${this.win.padBottom}px"></div>
       </div>
-      ${this.atBottom ? nothing : html`<button class="jump" @click=${() => this.jumpToLatest()}>↓ ${t.jumpToLatest}</button>`}`;
+      ${this.atBottom ? nothing : html`<button class="jump" @click=${() => this.jumpToLatest()}>${icon('down', 16)} ${t.jumpToLatest}</button>`}`;
   }
 
   private renderRow(row: Row, readBy: string[] | undefined) {
@@ -497,10 +498,10 @@ export class ParleyTimeline extends LitElement {
     const canDelete = own || room.canDo('redact');
     const canEdit = own && e.type === 'm.room.message' && ['m.text', 'm.emote', 'm.notice'].includes(e.content.msgtype);
     return html`<div class="actions" role="toolbar" aria-label=${t.react}>
-      <button class="icon" aria-label=${t.react} title=${t.react} @click=${() => this.openPicker(e.event_id)}>☺</button>
-      <button class="icon" aria-label=${t.reply} title=${t.reply} @click=${() => this.fire('parley-reply', e.event_id)}>↩</button>
-      ${canEdit ? html`<button class="icon" aria-label=${t.edit} title=${t.edit} @click=${() => this.fire('parley-edit', e.event_id)}>✎</button>` : nothing}
-      ${canDelete ? html`<button class="icon" aria-label=${t.delete} title=${t.delete} @click=${() => this.deleteMessage(e.event_id)}>🗑</button>` : nothing}
+      <button class="icon" aria-label=${t.react} title=${t.react} @click=${() => this.openPicker(e.event_id)}>${icon('smile', 18)}</button>
+      <button class="icon" aria-label=${t.reply} title=${t.reply} @click=${() => this.fire('parley-reply', e.event_id)}>${icon('reply', 18)}</button>
+      ${canEdit ? html`<button class="icon" aria-label=${t.edit} title=${t.edit} @click=${() => this.fire('parley-edit', e.event_id)}>${icon('edit', 18)}</button>` : nothing}
+      ${canDelete ? html`<button class="icon" aria-label=${t.delete} title=${t.delete} @click=${() => this.deleteMessage(e.event_id)}>${icon('trash', 18)}</button>` : nothing}
     </div>`;
   }
 
@@ -525,7 +526,7 @@ export class ParleyTimeline extends LitElement {
       return html`<parley-image .media=${this.client!.media} mxc=${content.url} alt=${content.body ?? ''} width=${content.info?.w ?? 0} height=${content.info?.h ?? 0}></parley-image>`;
     }
     if ((type === 'm.file' || type === 'm.video' || type === 'm.audio') && content.url) {
-      return html`<div class="file">📎 <a href="#" @click=${(e: Event) => this.download(e, content)}>${content.body ?? t.download}</a>
+      return html`<div class="file">${icon('attach', 18)} <a href="#" @click=${(e: Event) => this.download(e, content)}>${content.body ?? t.download}</a>
         <span class="muted">${formatSize(content.info?.size)}</span></div>`;
     }
     if (content.format === 'org.matrix.custom.html' && typeof content.formatted_body === 'string') {

@@ -104,6 +104,11 @@ export const base = css`
     min-width: 36px;
     font-size: 1.1em;
     line-height: 1;
+    display: inline-grid;
+    place-items: center;
+  }
+  button svg {
+    vertical-align: middle;
   }
   button.icon:hover {
     background: var(--parley-surface-2);
