@@ -17,7 +17,7 @@ import { BucketRateLimiter } from './http/rate-limit.js';
 import { docsRoutes } from './http/docs.js';
 import { createAccountServices } from './accounts/index.js';
 import { registerModules } from './api/modules.js';
-import type { ServerContext } from './context.js';
+import type { ServerContext, UpgradeHandler } from './context.js';
 import { PARLEY_VERSION } from './version.js';
 
 export { createLogger } from './logging.js';
@@ -59,6 +59,8 @@ export interface StartOptions {
 export async function startHomeserver(config: ResolvedConfig, opts: StartOptions = {}): Promise<Homeserver> {
   const log = opts.log ?? createLogger(config.log_level);
   const shutdownTasks: Array<() => Promise<void> | void> = [];
+  const upgradeHandlers: UpgradeHandler[] = [];
+  const stoppingTasks: Array<() => void> = [];
   let embedded: EmbeddedDatabase | undefined;
   let db: Database | undefined;
   try {
@@ -88,6 +90,8 @@ export async function startHomeserver(config: ResolvedConfig, opts: StartOptions
       metrics,
       features: { websocket: false },
       onShutdown: (task) => shutdownTasks.push(task),
+      onUpgrade: (handler) => upgradeHandlers.push(handler),
+      onStopping: (task) => stoppingTasks.push(task),
     };
     const router = new ApiRouter({
       authenticator: accounts.authenticator,
@@ -125,6 +129,9 @@ export async function startHomeserver(config: ResolvedConfig, opts: StartOptions
         ? createHttpsServer({ cert: readFileSync(tls.cert_path), key: readFileSync(tls.key_path) }, handler)
         : createHttpServer(handler);
       server.keepAliveTimeout = 65_000;
+      server.on('upgrade', (req, socket, head) => {
+        if (!upgradeHandlers.some((h) => h(req, socket, head))) socket.destroy();
+      });
       servers.push(server);
       return server;
     };
@@ -144,6 +151,7 @@ export async function startHomeserver(config: ResolvedConfig, opts: StartOptions
     const stop = () =>
       (stopping ??= (async () => {
         log.info('shutting down');
+        for (const task of stoppingTasks) task();
         // Stop accepting; in-flight requests finish, idle keep-alive sockets close now.
         const closed = servers.map((s) => new Promise<void>((r) => s.close(() => r())));
         for (const s of servers) s.closeIdleConnections();

@@ -41,6 +41,8 @@ type SyncResponse = syncApi.SyncResponse;
 
 export class SyncService {
   private readonly reader: RoomSyncReader;
+  /** Aborted as shutdown begins: waiting long-polls answer at once. */
+  readonly stopping = new AbortController();
 
   constructor(
     private readonly db: Knex,
@@ -86,7 +88,7 @@ export class SyncService {
       for (;;) {
         woken = false;
         const { response, empty, joinedRooms } = await this.compute(req, since);
-        if (!empty || Date.now() >= deadline || signal?.aborted) return response;
+        if (!empty || Date.now() >= deadline || signal?.aborted || this.stopping.signal.aborted) return response;
         this.r.notifier.setRooms(listener, joinedRooms);
         if (!woken) {
           await new Promise<void>((resolve) => {
@@ -94,10 +96,12 @@ export class SyncService {
             const done = () => {
               clearTimeout(timer);
               signal?.removeEventListener('abort', done);
+              this.stopping.signal.removeEventListener('abort', done);
               resolve();
             };
             wake = done;
             signal?.addEventListener('abort', done, { once: true });
+            this.stopping.signal.addEventListener('abort', done, { once: true });
           });
           wake = () => (woken = true);
         }

@@ -12,6 +12,7 @@ import { registerReceipts } from './receipts.js';
 import { registerSync } from './sync.js';
 import { registerToDevice } from './to-device.js';
 import { registerTyping } from './typing.js';
+import { registerWebSocket } from './ws.js';
 
 export function registerRealtime(router: ApiRouter, s: ServerContext): void {
   const r = realtimeOf(s);
@@ -24,4 +25,5 @@ export function registerRealtime(router: ApiRouter, s: ServerContext): void {
   registerReceipts(router, s.db, r);
   registerPresence(router, s.db, r);
   registerPush(router, s.db, r);
+  registerWebSocket(router, s, r);
 }
