@@ -9,8 +9,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { validateConfig } from '../../homeserver/src/config/load.js';
+import { createLogger } from '../../homeserver/src/logging.js';
 import { startHomeserver, type Homeserver } from '../../homeserver/src/main.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -99,9 +100,9 @@ export async function startBenchServer(
   };
 }
 
-/** pino writing to /dev/null: the full cost of producing log lines, none of the noise. */
+/** Parley's own logger writing to /dev/null: the full cost of producing log lines, none of the noise. */
 export function nullLogger(level = 'info'): Logger {
-  return pino({ level, base: { name: 'parley' } }, pino.destination({ dest: '/dev/null', sync: false }));
+  return createLogger(level, '/dev/null');
 }
 
 const LOAD_WORKER = `
