@@ -155,8 +155,11 @@ export async function startHomeserver(config: ResolvedConfig, opts: StartOptions
         // Stop accepting; in-flight requests finish, idle keep-alive sockets close now.
         const closed = servers.map((s) => new Promise<void>((r) => s.close(() => r())));
         for (const s of servers) s.closeIdleConnections();
+        // A connection whose response is finishing right now turns idle a moment later: sweep again.
+        const idleSweep = setInterval(() => servers.forEach((s) => s.closeIdleConnections()), 100);
         const forceAfter = setTimeout(() => servers.forEach((s) => s.closeAllConnections()), 10_000);
         await Promise.all(closed);
+        clearInterval(idleSweep);
         clearTimeout(forceAfter);
         for (const task of shutdownTasks.reverse()) await Promise.resolve(task()).catch((err) => log.error({ err }, 'shutdown task failed'));
         await bus.close();

@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import * as m202611210001 from './202611210001_create_accounts.js';
 import * as m202611210100 from './202611210100_create_rooms.js';
+import * as m202611210210 from './202611210210_create_media.js';
 import * as m202611210300 from './202611210300_create_sync_e2ee_push.js';
 
 export interface Migration {
@@ -21,5 +22,6 @@ function migration(name: string, m: { up(knex: Knex): Promise<void> }): Required
 export const migrations: Required<Migration>[] = [
   migration('202611210001_create_accounts', m202611210001),
   migration('202611210100_create_rooms', m202611210100),
+  migration('202611210210_create_media', m202611210210),
   migration('202611210300_create_sync_e2ee_push', m202611210300),
 ];

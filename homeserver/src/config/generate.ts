@@ -42,6 +42,43 @@ database:
 # redis_url: redis://127.0.0.1:6379
 
 # media_store_path: ./data/media
+# The content repository (uploads, downloads, thumbnails, URL previews, remote media).
+media:
+  max_upload_bytes: 52428800        # 50 MB, advertised to clients as m.upload.size
+  max_image_upload_bytes: 10485760  # 10 MB for images
+  user_quota_bytes: 1073741824      # per user; 0 = no quota
+  max_pending_uploads: 10           # asynchronous uploads (POST /_matrix/media/v1/create) per user
+  unused_upload_expiry_ms: 86400000
+  max_download_wait_ms: 60000
+  # Media created at or after this time (ms since the epoch) is not served by the deprecated
+  # unauthenticated /_matrix/media/v3/download|thumbnail. 0 freezes everything; null serves everything.
+  unauthenticated_frozen_after_ts: 0
+  thumbnails:
+    precompute: true
+    sizes:
+      - { width: 32, height: 32, method: crop }
+      - { width: 96, height: 96, method: crop }
+      - { width: 320, height: 240, method: scale }
+      - { width: 640, height: 480, method: scale }
+      - { width: 800, height: 600, method: scale }
+    max_dynamic_side: 1600
+    max_source_bytes: 52428800
+    max_source_pixels: 100000000
+  url_preview:
+    enabled: true
+    max_bytes: 10485760
+    timeout_ms: 10000
+    cache_ms: 3600000
+    # Private, loopback and link-local addresses are always refused unless allowed here (CIDR).
+    ip_range_allowlist: []
+    ip_range_denylist: []
+    host_denylist: []
+  remote:
+    enabled: true
+    max_bytes: 52428800
+    timeout_ms: 20000
+    # base_urls: { other.example: "https://10.1.2.3:8448" }
+    # trusted_keys: { other.example: { "ed25519:a_xyz": "<unpadded base64 public key>" } }
 # Ed25519 signing key (Synapse's format); generated on first start if missing.
 # signing_key_path: ./data/signing.key
 

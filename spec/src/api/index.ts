@@ -20,6 +20,8 @@ export * as devices from './client/devices.js';
 export * as account from './client/account.js';
 export * as profile from './client/profile.js';
 export * as whoami from './client/whoami.js';
+export * as media from './client/media.js';
+export * as federationMedia from './federation/media.js';
 export * as rooms from './client/rooms.js';
 export * as membership from './client/membership.js';
 export * as roomEvents from './client/room-events.js';

@@ -1,0 +1,110 @@
+// Where media bytes live. Content-addressed: a file is named by its sha256, so identical
+// uploads are stored once. The interface is small so an object store can replace the disk.
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+/** Bytes received into the store but not yet given a name (committed) or thrown away. */
+export interface StagedContent {
+  sha256: string;
+  size: number;
+  /** The first bytes, for sniffing the type. */
+  head: Buffer;
+}
+
+/** Called with the running byte count and the first bytes; `done` once the source has ended. Throw to abort. */
+export type StageCheck = (received: number, head: Buffer, done: boolean) => void;
+
+export interface ContentStore {
+  /** Streams `source` into a staging area, hashing as it goes; an abort removes the partial file. */
+  stage(source: AsyncIterable<Buffer> | Readable, check?: StageCheck): Promise<StagedContent & { token: string }>;
+  /** Moves staged bytes under their hash; a no-op copy if the same content is already stored. */
+  commit(token: string, sha256: string): Promise<void>;
+  discard(token: string): Promise<void>;
+  open(sha256: string, range?: { start: number; end: number }): Readable;
+  exists(sha256: string): Promise<boolean>;
+  delete(sha256: string): Promise<void>;
+  /** A local file path when the store has one (thumbnailing reads it directly). */
+  localPath(sha256: string): string | undefined;
+}
+
+const HEAD_BYTES = 4100; // enough for file-type's magic numbers
+
+export class DiskContentStore implements ContentStore {
+  private readonly staging: string;
+
+  constructor(private readonly root: string) {
+    this.staging = path.join(root, 'staging');
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.staging, { recursive: true });
+  }
+
+  localPath(sha256: string): string {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error('not a sha256');
+    return path.join(this.root, 'content', sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  private stagingPath(token: string): string {
+    if (!/^[0-9a-f]{32}$/.test(token)) throw new Error('not a staging token');
+    return path.join(this.staging, token);
+  }
+
+  async stage(source: AsyncIterable<Buffer> | Readable, check?: StageCheck) {
+    const token = randomBytes(16).toString('hex');
+    const file = this.stagingPath(token);
+    const hash = createHash('sha256');
+    let size = 0;
+    let head = Buffer.alloc(0);
+    async function* hashed(input: AsyncIterable<Buffer>) {
+      for await (const chunk of input) {
+        size += chunk.length;
+        if (head.length < HEAD_BYTES) head = Buffer.concat([head, chunk.subarray(0, HEAD_BYTES - head.length)]);
+        check?.(size, head, false);
+        hash.update(chunk);
+        yield chunk;
+      }
+      check?.(size, head, true);
+    }
+    try {
+      await pipeline(source, hashed, createWriteStream(file, { highWaterMark: 1024 * 1024 }));
+    } catch (err) {
+      await rm(file, { force: true });
+      throw err;
+    }
+    return { token, sha256: hash.digest('hex'), size, head };
+  }
+
+  async commit(token: string, sha256: string): Promise<void> {
+    const target = this.localPath(sha256);
+    if (await this.exists(sha256)) {
+      await this.discard(token);
+      return;
+    }
+    await mkdir(path.dirname(target), { recursive: true });
+    await rename(this.stagingPath(token), target);
+  }
+
+  async discard(token: string): Promise<void> {
+    await rm(this.stagingPath(token), { force: true });
+  }
+
+  open(sha256: string, range?: { start: number; end: number }): Readable {
+    return createReadStream(this.localPath(sha256), { ...range, highWaterMark: 1024 * 1024 });
+  }
+
+  async exists(sha256: string): Promise<boolean> {
+    return stat(this.localPath(sha256)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async delete(sha256: string): Promise<void> {
+    await rm(this.localPath(sha256), { force: true });
+  }
+}
