@@ -113,6 +113,15 @@ export class RoomStateView {
   set(event: StoredEvent): void {
     this.cache.set(stateKey(event.type, event.stateKey ?? ''), event);
   }
+
+  /** Everything loaded so far (absent keys as null), to seed the next write on the same tip. */
+  entries(): Map<StateKey, StoredEvent | null> {
+    return this.cache;
+  }
+
+  seed(entries: Map<StateKey, StoredEvent | null>): void {
+    for (const [k, v] of entries) this.cache.set(k, v);
+  }
 }
 
 interface Extremity {
@@ -182,6 +191,12 @@ function isUniqueViolation(err: unknown, constraint: string): boolean {
 }
 
 export class EventPipeline {
+  /**
+   * Per room: the state entries loaded by the last write, valid while its last event is the
+   * room's only forward extremity (any other writer, in any process, moves the tip).
+   */
+  private readonly stateCache = new Map<number, { tip: number; entries: Map<StateKey, StoredEvent | null> }>();
+
   constructor(private readonly deps: PipelineDeps) {}
 
   get store(): RoomStore {
@@ -282,12 +297,59 @@ export class EventPipeline {
         await this.flush(w, trx);
         return { result, notifications: w.notifications };
       });
+      const tip = w!.extremities.length === 1 ? w!.extremities[0].nid : undefined;
+      if (tip !== undefined && this.stateCache.size < 10_000) this.stateCache.set(room.roomNid, { tip, entries: w!.state.entries() });
+      else this.stateCache.delete(room.roomNid);
       this.notify(notifications);
       return result;
     } catch (err) {
       await this.abandon(w);
       throw err;
     }
+  }
+
+  /**
+   * Every row of the queued events in one statement (data-modifying CTEs; foreign keys are
+   * checked at its end), so a send costs one round trip for its writes.
+   */
+  private async flushInOneStatement(w: RoomWrite, trx: Knex.Transaction): Promise<void> {
+    const rows = w.pending;
+    const roomNid = w.room.roomNid;
+    const parts: string[] = [];
+    const bindings: unknown[] = [];
+    const insert = (table: string, list: Record<string, unknown>[], suffix = '') => {
+      if (list.length === 0) return;
+      const cols = Object.keys(list[0]);
+      parts.push(`INSERT INTO ${table} (${cols.join(', ')}) VALUES ${list.map(() => `(${cols.map(() => '?').join(', ')})`).join(', ')} ${suffix}`);
+      for (const r of list) for (const c of cols) bindings.push(r[c]);
+    };
+    insert('events', rows.events);
+    insert('event_edges', rows.edges);
+    insert('event_txn_ids', rows.txns);
+    insert('event_relations', rows.relations);
+    insert('room_memberships', rows.memberships);
+    insert(
+      'current_state',
+      [...rows.currentState.values()].map(([type, key, nid]) => ({ room_nid: roomNid, type, state_key: key, event_nid: nid })),
+      'ON CONFLICT (room_nid, type, state_key) DO UPDATE SET event_nid = excluded.event_nid',
+    );
+    insert(
+      'current_memberships',
+      [...rows.currentMemberships.entries()].map(([user, [membership, nid]]) => ({ room_nid: roomNid, user_id: user, membership, event_nid: nid, forgotten: false })),
+      `ON CONFLICT (room_nid, user_id) DO UPDATE SET membership = excluded.membership, event_nid = excluded.event_nid,
+         forgotten = current_memberships.forgotten AND excluded.membership NOT IN ('join', 'invite', 'knock')`,
+    );
+    parts.push('DELETE FROM stream_in_flight WHERE stream_ordering = ANY(?::bigint[])');
+    bindings.push(rows.positions);
+    if (rows.replacedExtremities.size) {
+      parts.push('DELETE FROM forward_extremities WHERE room_nid = ? AND event_nid = ANY(?::bigint[])');
+      bindings.push(roomNid, [...rows.replacedExtremities]);
+    }
+    const tip = rows.events[rows.events.length - 1].stream_ordering;
+    const sql = `WITH ${parts.map((p, i) => `w${i} AS (${p})`).join(', ')} INSERT INTO forward_extremities (room_nid, event_nid) VALUES (?, ?)`;
+    bindings.push(roomNid, tip);
+    await trx.raw(sql, bindings as Knex.RawBinding[]);
+    w.pending = emptyRows();
   }
 
   /** The transaction is lost: free its positions (on the pool, not the transaction). */
@@ -328,6 +390,8 @@ export class EventPipeline {
       sha256: r.json ? JSON.parse(r.json).hashes?.sha256 : undefined,
     }));
     const state = new RoomStateView(trx, this.deps.store, room);
+    const cached = this.stateCache.get(room.roomNid);
+    if (cached && extremities.length === 1 && cached.tip === extremities[0].nid) state.seed(cached.entries);
     let createEvent: RoomEvent | undefined;
     if (extremities.length > 0) {
       await state.load([['m.room.create', '']]);
@@ -532,10 +596,11 @@ export class EventPipeline {
     return { roomId: room.roomId, eventId, streamOrdering: pos, event: stored.pdu };
   }
 
-  /** Writes the queued rows with one multi-row statement per table. */
+  /** Writes the queued rows: one statement for a few events, multi-row statements per table in bulk. */
   private async flush(w: RoomWrite, trx: Knex.Transaction): Promise<void> {
     const rows = w.pending;
     if (rows.events.length === 0) return;
+    if (rows.events.length <= 20) return this.flushInOneStatement(w, trx);
     const roomNid = w.room.roomNid;
     const chunks = <T>(list: T[], n = 500): T[][] => Array.from({ length: Math.ceil(list.length / n) }, (_, i) => list.slice(i * n, i * n + n));
     for (const c of chunks(rows.events)) await trx('events').insert(c);
