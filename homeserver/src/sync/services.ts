@@ -80,6 +80,7 @@ export function realtimeOf(s: ServerContext): RealtimeServices {
     for (const d of deviceIds) await services.keys.deviceDeleted(userId, d);
   });
   s.onShutdown(async () => {
+    await services.sync.drain();
     await services.notifications.idle();
     notifier.close();
     typing.close();

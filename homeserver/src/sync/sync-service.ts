@@ -72,8 +72,25 @@ export class SyncService {
     };
   }
 
+  private inFlight = new Set<Promise<unknown>>();
+
+  /** Resolves once the syncs running now are done (shutdown: before the pool closes). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
   /** Runs a sync; with a since token and a timeout, waits until there is something to say. */
   async sync(req: SyncRequest, signal?: AbortSignal): Promise<SyncResponse> {
+    const run = this.run(req, signal);
+    this.inFlight.add(run);
+    try {
+      return await run;
+    } finally {
+      this.inFlight.delete(run);
+    }
+  }
+
+  private async run(req: SyncRequest, signal?: AbortSignal): Promise<SyncResponse> {
     const since = req.since !== undefined ? parseSyncToken(req.since) : undefined;
     if (req.setPresence) await this.r.presence.onSync(req.userId, req.setPresence);
     const timeout = Math.min(req.timeoutMs, MAX_SYNC_TIMEOUT_MS);
