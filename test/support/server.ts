@@ -75,7 +75,15 @@ async function boot(database: TestDatabase, dataDir: string, overrides: ConfigOv
   return server;
 }
 
-export async function startTestServer(overrides: ConfigOverrides = {}): Promise<TestServer> {
+/**
+ * `shareWith`: run a second process on the same database and data dir (several Parley processes
+ * behind one load balancer); its `destroy()` only stops it, the first server's drops the database.
+ */
+export async function startTestServer(overrides: ConfigOverrides = {}, opts: { shareWith?: TestServer } = {}): Promise<TestServer> {
+  if (opts.shareWith) {
+    const shared = await boot(opts.shareWith.database, opts.shareWith.dataDir, overrides);
+    return { ...shared, destroy: () => shared.stop() };
+  }
   const database = await createTestDatabase();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-test-'));
   return boot(database, dataDir, overrides);
