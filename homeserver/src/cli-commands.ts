@@ -2,6 +2,7 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import type { ResolvedConfig } from './config/load.js';
+import { registerMediaCommands } from './media/cli.js';
 
 /** Reads a line from the terminal without echoing it (or plainly from a pipe). */
 async function promptHidden(question: string): Promise<string> {
@@ -18,6 +19,7 @@ async function promptHidden(question: string): Promise<string> {
 }
 
 export function registerCliCommands(program: Command, config: () => ResolvedConfig): void {
+  registerMediaCommands(program, config);
   program
     .command('register-user')
     .description('create a user directly in the database (works while registration is closed)')

@@ -18,7 +18,8 @@ export interface MediaServices {
   thumbnails: Thumbnails;
   previews: UrlPreviews;
   retention: MediaRetention;
-  federationClient: FederationMediaClient;
+  /** Absent when built without a signing key (CLI): remote media is then not fetched. */
+  federationClient?: FederationMediaClient;
   serverKeys: ServerKeyLookup;
   close(): Promise<void>;
 }
@@ -28,7 +29,7 @@ export async function createMediaServices(deps: {
   db: Database;
   bus: EventBus;
   log: Logger;
-  signingKey: SigningKey;
+  signingKey?: SigningKey;
   resolver?: ServerResolver;
 }): Promise<MediaServices> {
   const { config } = deps;
@@ -37,13 +38,15 @@ export async function createMediaServices(deps: {
   const repository = new MediaRepository(config.server_name, config.media, deps.db, store, deps.bus, deps.log.child({ module: 'media' }));
   const thumbnails = new Thumbnails(repository);
   const previews = new UrlPreviews(repository);
-  const federationClient = new FederationMediaClient({
-    serverName: config.server_name,
-    signingKey: deps.signingKey,
-    resolve: deps.resolver ?? configuredResolver(config.media.remote.base_urls),
-    timeoutMs: config.media.remote.timeout_ms,
-  });
-  repository.remote = new RemoteMedia(repository, federationClient, previews.policy);
+  const federationClient =
+    deps.signingKey &&
+    new FederationMediaClient({
+      serverName: config.server_name,
+      signingKey: deps.signingKey,
+      resolve: deps.resolver ?? configuredResolver(config.media.remote.base_urls),
+      timeoutMs: config.media.remote.timeout_ms,
+    });
+  if (federationClient) repository.remote = new RemoteMedia(repository, federationClient, previews.policy);
   return {
     repository,
     thumbnails,

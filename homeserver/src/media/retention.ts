@@ -38,28 +38,34 @@ export class MediaRetention {
 
   async roomMediaKeys(roomId: string): Promise<MediaKey[]> {
     const db = this.media.db;
-    const columns: Array<{ column_name: string }> = await db('information_schema.columns')
-      .where({ table_name: 'events' })
-      .whereRaw('table_schema = current_schema()')
-      .select('column_name');
-    const names = new Set(columns.map((c) => c.column_name));
-    if (!names.has('room_id')) throw new Error('no events table with a room_id column: delete the media by mxc:// URI instead');
+    const columnsOf = async (table: string) =>
+      new Set(
+        (
+          (await db('information_schema.columns')
+            .where({ table_name: table })
+            .whereRaw('table_schema = current_schema()')
+            .select('column_name')) as Array<{ column_name: string }>
+        ).map((c) => c.column_name),
+      );
+    const names = await columnsOf('events');
     const jsonColumn = EVENT_JSON_COLUMNS.find((c) => names.has(c));
-    if (!jsonColumn) throw new Error('the events table has no JSON column Parley knows');
+    if (names.size === 0 || !jsonColumn) throw new Error('no events table Parley can read: delete the media by mxc:// URI instead');
+    // The events table names its room directly (room_id) or through rooms.room_nid.
+    const eventsOfRoom = () =>
+      names.has('room_id')
+        ? db('events').where('events.room_id', roomId)
+        : db('events').join('rooms', 'rooms.room_nid', 'events.room_nid').where('rooms.room_id', roomId);
     const seen = new Map<string, MediaKey>();
-    // Only rows that mention an mxc URI; read in pages to keep memory bounded on big rooms.
-    let offset = 0;
-    for (;;) {
-      const rows: Array<{ text: string }> = await db('events')
-        .where({ room_id: roomId })
-        .whereRaw(`??::text like '%mxc://%'`, [jsonColumn])
-        .select(db.raw('??::text as text', [jsonColumn]))
+    const PAGE = 1000;
+    for (let offset = 0; ; offset += PAGE) {
+      const rows: Array<{ text: string }> = await eventsOfRoom()
+        .whereRaw(`events.??::text like '%mxc://%'`, [jsonColumn])
+        .select(db.raw('events.??::text as text', [jsonColumn]))
         .orderByRaw('1')
-        .limit(1000)
+        .limit(PAGE)
         .offset(offset);
       for (const r of rows) for (const k of findMxcUris(r.text)) seen.set(`${k.server_name}/${k.media_id}`, k);
-      if (rows.length < 1000) break;
-      offset += rows.length;
+      if (rows.length < PAGE) break;
     }
     return [...seen.values()];
   }
