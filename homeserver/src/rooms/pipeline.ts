@@ -513,7 +513,6 @@ export class EventPipeline {
     pos: number,
   ): Promise<PersistedEvent> {
     const { room } = w;
-    const rows = w.pending;
     const isState = input.state_key !== undefined;
     const key = isState ? stateKey(input.type, input.state_key!) : undefined;
     const replaced = isState ? w.state.get(input.type, input.state_key) : undefined;
@@ -531,6 +530,8 @@ export class EventPipeline {
       });
     }
 
+    // Read after the group is made: making a full snapshot flushes (and replaces) the queue.
+    const rows = w.pending;
     rows.positions.push(pos);
     rows.events.push({
       stream_ordering: pos,
