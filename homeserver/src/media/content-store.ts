@@ -1,11 +1,12 @@
 // Where media bytes live. Content-addressed: a file is named by its sha256, so identical
 // uploads are stored once. The interface is small so an object store can replace the disk.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { WorkerHasher, type ContentHasher } from './hasher.js';
 
 /** Bytes received into the store but not yet given a name (committed) or thrown away. */
 export interface StagedContent {
@@ -29,6 +30,7 @@ export interface ContentStore {
   delete(sha256: string): Promise<void>;
   /** A local file path when the store has one (thumbnailing reads it directly). */
   localPath(sha256: string): string | undefined;
+  close(): Promise<void>;
 }
 
 const HEAD_BYTES = 4100; // enough for file-type's magic numbers
@@ -36,8 +38,15 @@ const HEAD_BYTES = 4100; // enough for file-type's magic numbers
 export class DiskContentStore implements ContentStore {
   private readonly staging: string;
 
-  constructor(private readonly root: string) {
+  constructor(
+    private readonly root: string,
+    private readonly hasher: ContentHasher = new WorkerHasher(),
+  ) {
     this.staging = path.join(root, 'staging');
+  }
+
+  close(): Promise<void> {
+    return this.hasher.close();
   }
 
   async init(): Promise<void> {
@@ -57,7 +66,7 @@ export class DiskContentStore implements ContentStore {
   async stage(source: AsyncIterable<Buffer> | Readable, check?: StageCheck) {
     const token = randomBytes(16).toString('hex');
     const file = this.stagingPath(token);
-    const hash = createHash('sha256');
+    const hash = this.hasher.begin();
     let size = 0;
     let head = Buffer.alloc(0);
     async function* hashed(input: AsyncIterable<Buffer>) {
@@ -65,7 +74,7 @@ export class DiskContentStore implements ContentStore {
         size += chunk.length;
         if (head.length < HEAD_BYTES) head = Buffer.concat([head, chunk.subarray(0, HEAD_BYTES - head.length)]);
         check?.(size, head, false);
-        hash.update(chunk);
+        await hash.update(chunk);
         yield chunk;
       }
       check?.(size, head, true);
@@ -73,10 +82,11 @@ export class DiskContentStore implements ContentStore {
     try {
       await pipeline(source, hashed, createWriteStream(file, { highWaterMark: 1024 * 1024 }));
     } catch (err) {
+      hash.abort();
       await rm(file, { force: true });
       throw err;
     }
-    return { token, sha256: hash.digest('hex'), size, head };
+    return { token, sha256: await hash.digest(), size, head };
   }
 
   async commit(token: string, sha256: string): Promise<void> {

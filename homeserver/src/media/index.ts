@@ -57,6 +57,7 @@ export async function createMediaServices(deps: {
     close: async () => {
       await thumbnails.idle();
       repository.close();
+      await store.close();
     },
   };
 }

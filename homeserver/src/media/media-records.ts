@@ -73,6 +73,17 @@ export class MediaRecords {
     return this.db<ThumbnailRow>('media_thumbnails').where({ ...key, ...spec }).first();
   }
 
+  /** A cached thumbnail with its media's creation time, in one query (the hot path). */
+  getThumbnailWithMedia(
+    key: MediaKey,
+    spec: { width: number; height: number; method: string; animated: boolean },
+  ): Promise<(ThumbnailRow & { media_created_ts: number }) | undefined> {
+    return this.db('media_thumbnails as t')
+      .join('media as m', (j) => j.on('m.server_name', 't.server_name').andOn('m.media_id', 't.media_id'))
+      .where({ 't.server_name': key.server_name, 't.media_id': key.media_id, 't.width': spec.width, 't.height': spec.height, 't.method': spec.method, 't.animated': spec.animated })
+      .first('t.*', 'm.created_ts as media_created_ts');
+  }
+
   listThumbnails(key: MediaKey): Promise<ThumbnailRow[]> {
     return this.db<ThumbnailRow>('media_thumbnails').where(key);
   }

@@ -22,6 +22,17 @@ export class Thumbnails {
 
   constructor(private readonly media: MediaRepository) {}
 
+  /** The thumbnail for a request if it was made before (without looking at the media first). */
+  async cached(serverName: string, mediaId: string, want: ThumbnailRequest) {
+    const cfg = this.media.config.thumbnails;
+    const spec = { ...chooseThumbnailSize(cfg.sizes, want, cfg.max_dynamic_side), animated: want.animated };
+    const key = { server_name: serverName, media_id: mediaId };
+    const hit = await this.media.records.getThumbnailWithMedia(key, spec);
+    // Cached remote media stays in the cache while its thumbnails are in use.
+    if (hit && !this.media.isLocal(serverName)) void this.media.records.touch(key, Date.now()).catch(() => {});
+    return hit;
+  }
+
   async get(source: StoredMedia, want: ThumbnailRequest): Promise<ThumbnailRow> {
     const cfg = this.media.config.thumbnails;
     if (!canThumbnail(source.content_type)) throw cannotThumbnail(`${source.content_type ?? 'unknown type'} is not an image`);

@@ -119,11 +119,16 @@ export async function registerMedia(router: ApiRouter, s: ServerContext): Promis
     legacy: boolean,
   ) => {
     setMediaSecurityHeaders(ctx);
+    const want = { width: q.width, height: q.height, method: q.method ?? 'scale', animated: q.animated === 'true' } as const;
+    const hit = await thumbnails.cached(p.serverName, p.mediaId, want);
+    if (hit && (!legacy || repo.servedUnauthenticated(hit.media_created_ts))) {
+      serveThumbnail(ctx, services, hit);
+      return RESPONDED;
+    }
     const allowRemote = q.allow_remote !== 'false' && (!legacy || repo.servedUnauthenticated(Date.now()));
     const row = await repo.find(p.serverName, p.mediaId, { timeoutMs: q.timeout_ms ?? DEFAULT_TIMEOUT_MS, allowRemote });
     if (legacy && !repo.servedUnauthenticated(row.created_ts)) throw Errors.notFound('Media not found');
-    const thumb = await thumbnails.get(row, { width: q.width, height: q.height, method: q.method ?? 'scale', animated: q.animated === 'true' });
-    serveThumbnail(ctx, services, thumb);
+    serveThumbnail(ctx, services, await thumbnails.get(row, want));
     return RESPONDED;
   };
   router.bind(media.thumbnail, ({ ctx, params, query }) => thumbnail(ctx, params, query, false));
