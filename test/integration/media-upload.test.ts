@@ -86,6 +86,9 @@ describe('media upload and download', () => {
     const res = await client(hs.url, alice.accessToken).get('/_matrix/client/v1/media/config');
     expect(res.status).toBe(200);
     expect(res.body['m.upload.size']).toBe(50 * MB);
+    const doc = await request(hs.url, 'GET', '/_parley/openapi.json');
+    expect(doc.body.paths['/_matrix/client/v1/media/download/{serverName}/{mediaId}'].get.operationId).toBe('getContentAuthed');
+    expect(doc.body.paths['/_matrix/federation/v1/media/download/{mediaId}']).toBeDefined();
   });
 
   it('round-trips an image with its type, name and the security headers', async () => {

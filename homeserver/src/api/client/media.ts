@@ -56,7 +56,15 @@ function requireAdmin(requester: Requester): void {
 
 export async function registerMedia(router: ApiRouter, s: ServerContext): Promise<MediaServices> {
   const services = await createMediaServices(s);
-  s.onShutdown(() => services.close());
+  // mxc URIs from /create whose bytes never came: swept hourly (and by `parley media purge-expired-uploads`).
+  const sweep = setInterval(() => {
+    services.retention.deleteExpiredPending().catch((err) => s.log.warn({ err }, 'sweeping expired uploads failed'));
+  }, 60 * 60 * 1000);
+  sweep.unref();
+  s.onShutdown(() => {
+    clearInterval(sweep);
+    return services.close();
+  });
   const { repository: repo, thumbnails, previews, retention } = services;
   const cfg = s.config.media;
 
