@@ -14,6 +14,6 @@ export default defineConfig(({ mode }) => ({
     emptyOutDir: false,
     copyPublicDir: false,
     lib: { entry: entries[mode] ?? entries.room, formats: ['es'], fileName: () => `parley-${mode}.js` },
-    rollupOptions: { output: { inlineDynamicImports: true, minify: true } },
+    rollupOptions: { output: { codeSplitting: false, minify: true } },
   },
 }));

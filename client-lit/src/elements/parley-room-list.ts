@@ -19,6 +19,7 @@ export class ParleyRoomList extends LitElement {
   declare selected?: string;
   declare filter: string;
   private readonly clientCtl = new ClientController(this);
+  private markedFirstRooms = false;
 
   constructor() {
     super();
@@ -140,6 +141,14 @@ export class ParleyRoomList extends LitElement {
     if (!c) return [];
     const f = this.filter.trim().toLowerCase();
     return c.roomList().filter((r) => !f || c.roomName(r).toLowerCase().includes(f));
+  }
+
+  protected override updated(): void {
+    // Marks when rooms first appear, for the time-to-room-list budget (test/bench/client-budget.bench.ts).
+    if (!this.markedFirstRooms && this.client?.initialSyncDone && this.client.rooms.size > 0) {
+      this.markedFirstRooms = true;
+      performance.mark('parley:room-list');
+    }
   }
 
   focusSearch(): void {

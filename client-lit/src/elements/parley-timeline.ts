@@ -5,7 +5,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { MatrixClient } from '../matrix/client.js';
-import { isMessage, type Room, type SendStatus } from '../matrix/room.js';
+import { isMessage, isVisible, type Room, type SendStatus } from '../matrix/room.js';
 import type { MatrixEvent } from '../matrix/types.js';
 import { sanitizeHtml } from '../matrix/sanitize.js';
 import { ClientController } from '../controllers/client-controller.js';
@@ -20,6 +20,8 @@ import './parley-emoji-picker.js';
 
 interface Row {
   key: string;
+  /** Position in room.events (-1 for local echoes). */
+  index: number;
   event: MatrixEvent;
   status?: SendStatus;
   txnId?: string;
@@ -46,7 +48,7 @@ export class ParleyTimeline extends LitElement {
   declare atBottom: boolean;
 
   private readonly clientCtl = new ClientController(this);
-  private readonly list = new WindowedList(56);
+  private readonly list = new WindowedList(56, 400);
   private win: ListWindow = { start: 0, end: 0, padTop: 0, padBottom: 0 };
   private rows: Row[] = [];
   private keys: string[] = [];
@@ -54,6 +56,7 @@ export class ParleyTimeline extends LitElement {
   private anchor?: { key: string; offset: number };
   private stick = true;
   private scrollQueued = false;
+  private othersReadUpTo = -1;
   private readonly sanitized = new Map<string, string>();
 
   constructor() {
@@ -304,15 +307,15 @@ export class ParleyTimeline extends LitElement {
     if (this.rowsFor?.room === room && this.rowsFor.version === room.version && this.rowsFor.pending === room.pending.length) return;
     const rows: Row[] = [];
     let prev: MatrixEvent | undefined;
-    const push = (event: MatrixEvent, status?: SendStatus, txnId?: string) => {
+    const push = (event: MatrixEvent, index: number, status?: SendStatus, txnId?: string) => {
       const newDay = !prev || dayKey(prev.origin_server_ts) !== dayKey(event.origin_server_ts);
       const firstInGroup =
         newDay || !prev || prev.sender !== event.sender || !isMessage(prev) || event.origin_server_ts - prev.origin_server_ts > GROUP_GAP_MS;
-      rows.push({ key: event.event_id, event, status, txnId, newDay, firstInGroup });
+      rows.push({ key: event.event_id, index, event, status, txnId, newDay, firstInGroup });
       prev = event;
     };
-    for (const e of room.visibleEvents()) push(e);
-    for (const p of room.pending) push(p.event, p.status, p.txnId);
+    room.events.forEach((e, i) => isVisible(e) && push(e, i));
+    for (const p of room.pending) push(p.event, -1, p.status, p.txnId);
     this.rows = rows;
     this.keys = rows.map((r) => r.key);
     this.rowsFor = { room, version: room.version, pending: room.pending.length };
@@ -351,7 +354,7 @@ export class ParleyTimeline extends LitElement {
         bottom.style.height = `${pb}px`;
         this.win = { ...w, padBottom: pb };
       } else if (w.start !== this.win.start || w.end !== this.win.end) {
-        this.requestUpdate();
+        requestAnimationFrame(() => this.requestUpdate());
       }
     }
     if (this.stick) {
@@ -425,6 +428,8 @@ export class ParleyTimeline extends LitElement {
     const room = this.room;
     if (!room || !this.client) return nothing;
     const readers = room.readersByEvent();
+    this.othersReadUpTo = -1;
+    for (const [user, r] of room.receipts) if (user !== this.client.userId) this.othersReadUpTo = Math.max(this.othersReadUpTo, room.indexOf(r.eventId));
     const rows = this.rows.slice(this.win.start, this.win.end);
     return html`<div class="scroller" role="log" aria-label=${t.messageLabel} aria-live="polite" aria-relevant="additions" tabindex="0" @scroll=${this.onScroll} part="scroller">
         ${this.win.start === 0
@@ -511,9 +516,7 @@ export class ParleyTimeline extends LitElement {
       return html`<span class="failed" data-status="failed">${t.failed}</span>
         <button @click=${() => this.client!.retry(this.room!.roomId, row.txnId!)}>${t.retry}</button>
         <button @click=${() => this.client!.discard(this.room!.roomId, row.txnId!)}>${t.discard}</button>`;
-    const room = this.room!;
-    const mine = room.indexOf(row.key);
-    const read = mine >= 0 && [...room.receipts].some(([u, r]) => u !== this.client!.userId && room.indexOf(r.eventId) >= mine);
+    const read = row.index >= 0 && this.othersReadUpTo >= row.index;
     return read
       ? html`<span data-status="read" aria-label=${t.read} title=${t.read}>✓✓</span>`
       : html`<span data-status="sent" aria-label=${t.sent} title=${t.sent}>✓</span>`;

@@ -26,6 +26,21 @@ export interface ClientOptions {
 
 const SYNC_FILTER = (limit: number) => JSON.stringify({ room: { timeline: { limit } } });
 
+declare global {
+  interface Window {
+    /** The first /sync, started by index.html before the app's JavaScript arrived. */
+    parleyFirstSync?: { token: string; response: Promise<SyncResponse | null> };
+  }
+}
+
+/** Takes the early /sync started by index.html, once, if it was made with this session. */
+function takeEarlySync(token: string): Promise<SyncResponse | null> | undefined {
+  const early = typeof window !== 'undefined' ? window.parleyFirstSync : undefined;
+  if (!early) return undefined;
+  window.parleyFirstSync = undefined;
+  return early.token === token ? early.response : undefined;
+}
+
 export class MatrixClient extends EventTarget {
   readonly http: MatrixHttp;
   readonly media: MediaCache;
@@ -87,11 +102,17 @@ export class MatrixClient extends EventTarget {
   private async syncLoop(): Promise<void> {
     let failures = 0;
     const signal = this.abort.signal;
+    const early = await takeEarlySync(this.session.accessToken);
+    if (early?.next_batch && !signal.aborted) {
+      this.processSync(early);
+      this.since = early.next_batch;
+      this.setStatus('online');
+    }
     while (!signal.aborted) {
       try {
         const query: Record<string, string | number> = { timeout: this.since ? (this.opts.syncTimeoutMs ?? 30_000) : 0 };
         if (this.since) query.since = this.since;
-        if (this.useFilter) query.filter = SYNC_FILTER(this.opts.initialTimelineLimit ?? 30);
+        if (this.useFilter) query.filter = SYNC_FILTER(this.opts.initialTimelineLimit ?? 10);
         const res = await this.http.call<SyncResponse>(routes.sync, { query, signal });
         failures = 0;
         this.processSync(res);

@@ -20,7 +20,7 @@ export interface FakeHomeserver {
   close(): Promise<void>;
 }
 
-function roomSync(room: FakeRoom, startTs: number) {
+function roomSync(room: FakeRoom, startTs: number, limit: number) {
   const state = [
     { type: 'm.room.create', state_key: '', sender: room.members[0].userId, content: { room_version: '11' } },
     { type: 'm.room.name', state_key: '', sender: room.members[0].userId, content: { name: room.name } },
@@ -33,10 +33,19 @@ function roomSync(room: FakeRoom, startTs: number) {
     origin_server_ts: startTs + i * 45_000,
     content: { msgtype: 'm.text', body },
   }));
-  return { state: { events: state }, timeline: { events: timeline, limited: false, prev_batch: undefined }, ephemeral: { events: [] } };
+  const shown = timeline.slice(-limit);
+  return { state: { events: state }, timeline: { events: shown, limited: shown.length < timeline.length, prev_batch: undefined }, ephemeral: { events: [] } };
 }
 
-export async function startFakeHomeserver(opts: { rooms: FakeRoom[]; userId: string; distDir?: string }): Promise<FakeHomeserver> {
+export async function startFakeHomeserver(opts: {
+  rooms: FakeRoom[];
+  userId: string;
+  distDir?: string;
+  /** Cap on timeline events per room in the first sync, above the client's filter (default: the filter's). */
+  timelineLimit?: number;
+  /** Ignore the client's filter limit (send every event). */
+  ignoreFilter?: boolean;
+}): Promise<FakeHomeserver> {
   const accessToken = 'fake-token';
   const startTs = Date.now() - 3 * 86_400_000;
   let counter = 0;
@@ -51,7 +60,13 @@ export async function startFakeHomeserver(opts: { rooms: FakeRoom[]; userId: str
     if (p === '/_matrix/client/v3/sync') {
       if (!ctx.query.since) {
         const join: Record<string, unknown> = {};
-        for (const r of opts.rooms) join[r.roomId] = roomSync(r, startTs);
+        let limit = opts.timelineLimit ?? Infinity;
+        if (!opts.ignoreFilter) try {
+          limit = Math.min(limit, JSON.parse(String(ctx.query.filter ?? '{}')).room?.timeline?.limit ?? Infinity);
+        } catch {
+          /* no inline filter */
+        }
+        for (const r of opts.rooms) join[r.roomId] = roomSync(r, startTs, limit);
         ctx.body = { next_batch: 's1', rooms: { join }, presence: { events: [] }, account_data: { events: [] } };
         return;
       }

@@ -1,0 +1,104 @@
+// Two browser contexts, two users, against a real Parley: register, open a DM, exchange messages
+// in real time, typing and read receipts, react, reply, edit, delete, send an image and see it inline.
+// Skipped (with the reason) while the server lacks sync, rooms or media.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { launchBrowser, newPage, registerInApp, screenshot } from './support/browser.js';
+import { runWip, serverHas } from './support/capabilities.js';
+
+// A 2x2 PNG.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP4z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==', 'base64');
+
+let server: TestServer;
+let browser: Browser;
+let caps: Awaited<ReturnType<typeof serverHas>>;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  browser = await launchBrowser();
+  caps = await serverHas(server.url);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.destroy();
+});
+
+const composer = (page: Page) => page.getByLabel('Message', { exact: true }).last();
+const message = (page: Page, text: string) => page.locator('article', { hasText: text }).last();
+
+async function send(page: Page, text: string): Promise<void> {
+  await composer(page).fill(text);
+  await composer(page).press('Enter');
+}
+
+describe('two users chatting', () => {
+  it('DM with messages, typing, receipts, reactions, replies, edits, deletes and an image', async (ctx) => {
+    if (!caps.sync || !caps.rooms) return ctx.skip('the server has no /sync or rooms yet');
+    if (!runWip) return ctx.skip('not passing end to end yet (set PARLEY_BROWSER_WIP=1)');
+    const a = await newPage(browser);
+    const b = await newPage(browser);
+    try {
+      await registerInApp(a.page, server.url, 'alice');
+      await registerInApp(b.page, server.url, 'bob');
+
+      // Alice starts a DM with Bob.
+      await a.page.getByRole('button', { name: 'New chat' }).click();
+      await a.page.getByLabel('Search people by name or @user:server').fill('@bob:localhost');
+      await a.page.getByRole('button', { name: 'Start chat' }).click();
+      await send(a.page, 'Hi Bob!');
+
+      // Bob accepts the invite and sees the message arrive.
+      await b.page.getByRole('list', { name: 'Chats' }).getByRole('button').first().click();
+      await b.page.getByRole('button', { name: 'Accept' }).click();
+      await message(b.page, 'Hi Bob!').waitFor();
+
+      // Typing shows on the other side; replies arrive in real time.
+      await composer(b.page).pressSequentially('Hel');
+      await a.page.getByText('bob is typing…').waitFor();
+      await composer(b.page).fill('Hello Alice, **welcome**');
+      await composer(b.page).press('Enter');
+      await message(a.page, 'Hello Alice').locator('strong', { hasText: 'welcome' }).waitFor();
+
+      // Read receipt: Bob has read Alice's message.
+      await a.page.locator('[data-status="read"]').first().waitFor();
+
+      // Reaction.
+      await message(a.page, 'Hello Alice').hover();
+      await message(a.page, 'Hello Alice').getByRole('button', { name: 'React' }).click();
+      await a.page.getByRole('menuitem', { name: '👍' }).click();
+      await message(b.page, 'Hello Alice').getByRole('button', { name: /reacted with 👍/ }).waitFor();
+
+      // Reply.
+      await message(b.page, 'Hi Bob!').hover();
+      await message(b.page, 'Hi Bob!').getByRole('button', { name: 'Reply' }).click();
+      await send(b.page, 'Replying to you');
+      await message(a.page, 'Replying to you').getByRole('button', { name: /Replying to alice/ }).waitFor();
+
+      // Edit with ↑ in the empty composer.
+      await composer(a.page).press('ArrowUp');
+      await composer(a.page).fill('Hi Bob! (edited text)');
+      await composer(a.page).press('Enter');
+      await message(b.page, '(edited text)').getByText('(edited)').waitFor();
+
+      // Delete.
+      await send(a.page, 'Oops, wrong chat');
+      await message(b.page, 'Oops, wrong chat').waitFor();
+      await message(a.page, 'Oops, wrong chat').hover();
+      await message(a.page, 'Oops, wrong chat').getByRole('button', { name: 'Delete' }).click();
+      await expect.poll(() => message(b.page, 'Oops, wrong chat').count()).toBe(0);
+      await b.page.getByText('Message deleted').first().waitFor();
+
+      // Image with a preview before sending, then inline on both sides.
+      if (!caps.media) return ctx.skip('the server has no media repository yet');
+      await a.page.locator('input[type=file]').first().setInputFiles({ name: 'dot.png', mimeType: 'image/png', buffer: PNG });
+      await a.page.getByRole('group', { name: 'Send file' }).locator('img').waitFor();
+      await a.page.getByRole('button', { name: 'Send file' }).click();
+      await b.page.locator('parley-image img[alt="dot.png"]').waitFor();
+      await screenshot(b.page, 'chat-bob-desktop-light');
+    } finally {
+      await a.context.close();
+      await b.context.close();
+    }
+  });
+});
