@@ -1,9 +1,12 @@
 // Loads parley.yaml (if any), applies environment overrides, validates with zod.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
+
+// The YAML parser loads only when there is a file to read: it is slow to import and start-up counts.
+const requireYaml = () => createRequire(import.meta.url)('yaml') as typeof import('yaml');
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -100,7 +103,7 @@ export function loadConfig(opts: { file?: string; env?: Env; cwd?: string } = {}
     if (!existsSync(file)) throw new ConfigError(`config file ${file} does not exist`);
     let doc: unknown;
     try {
-      doc = parseYaml(readFileSync(file, 'utf8'));
+      doc = requireYaml().parse(readFileSync(file, 'utf8'));
     } catch (e) {
       throw new ConfigError(`config file ${file} is not valid YAML: ${(e as Error).message}`);
     }
