@@ -2,6 +2,8 @@
 import type { Knex } from 'knex';
 import { Errors, type keys as keysApi } from '@parley/spec';
 import type { z } from 'zod';
+import type { EventBus } from '../bus/bus.js';
+import { CHANNEL, type UserMessage } from '../sync/channels.js';
 import type { DeviceLists } from './device-lists.js';
 import { CrossSigning } from './cross-signing.js';
 
@@ -9,13 +11,45 @@ type DeviceKeys = z.output<typeof keysApi.deviceKeysSchema>;
 type OneTimeKey = string | { key: string; [k: string]: unknown };
 type Json = Record<string, unknown>;
 
+interface KeyCounts {
+  oneTimeKeyCounts: Record<string, number>;
+  unusedFallbackKeyTypes: string[];
+}
+
 export class KeyService {
+  /** Key counts per device for sync, dropped when any process announces a change (CHANNEL.keys). */
+  private readonly counts = new Map<string, Promise<KeyCounts>>();
+
   constructor(
     private readonly db: Knex,
+    private readonly bus: EventBus,
     private readonly deviceLists: DeviceLists,
     private readonly crossSigning: CrossSigning,
     private readonly serverName: string,
-  ) {}
+  ) {
+    bus.subscribe(CHANNEL.keys, (m) => this.counts.delete(`${(m as UserMessage).userId}|${(m as UserMessage).deviceId}`));
+  }
+
+  /** device_one_time_keys_count and device_unused_fallback_key_types of a sync. */
+  countsFor(userId: string, deviceId: string): Promise<KeyCounts> {
+    const key = `${userId}|${deviceId}`;
+    let hit = this.counts.get(key);
+    if (!hit) {
+      if (this.counts.size > 50_000) this.counts.clear();
+      hit = Promise.all([this.oneTimeKeyCounts(userId, deviceId), this.unusedFallbackKeyTypes(userId, deviceId)]).then(([oneTimeKeyCounts, unusedFallbackKeyTypes]) => ({
+        oneTimeKeyCounts,
+        unusedFallbackKeyTypes,
+      }));
+      hit.catch(() => this.counts.delete(key));
+      this.counts.set(key, hit);
+    }
+    return hit;
+  }
+
+  private async keysChanged(userId: string, deviceId: string): Promise<void> {
+    this.counts.delete(`${userId}|${deviceId}`);
+    await this.bus.publish(CHANNEL.keys, { userId, deviceId });
+  }
 
   async upload(
     userId: string,
@@ -56,6 +90,7 @@ export class KeyService {
       }
     });
     if (announce) await this.deviceLists.announce(userId);
+    if (body.one_time_keys || body.fallback_keys) await this.keysChanged(userId, deviceId);
     return this.oneTimeKeyCounts(userId, deviceId);
   }
 
@@ -141,7 +176,10 @@ export class KeyService {
       }
       for (const [deviceId, algorithm] of Object.entries(devices)) {
         const claimed = await this.claimOne(userId, deviceId, algorithm);
-        if (claimed) ((out[userId] ??= {})[deviceId] ??= {})[`${algorithm}:${claimed.keyId}`] = claimed.key;
+        if (claimed) {
+          ((out[userId] ??= {})[deviceId] ??= {})[`${algorithm}:${claimed.keyId}`] = claimed.key;
+          await this.keysChanged(userId, deviceId);
+        }
       }
     }
     return { one_time_keys: out, failures };
@@ -172,6 +210,7 @@ export class KeyService {
       await this.deviceLists.recordChange(trx, userId);
     });
     await this.deviceLists.announce(userId);
+    await this.keysChanged(userId, deviceId);
   }
 }
 

@@ -9,6 +9,8 @@ export const CHANNEL = {
   deviceList: 'sync.device_list',
   pushRules: 'sync.push_rules',
   unread: 'sync.unread',
+  /** One-time / fallback keys of a device changed (upload, claim). */
+  keys: 'sync.keys',
 } as const;
 
 export interface RoomEventMessage {

@@ -14,18 +14,21 @@ export interface Range {
  * or who are in a room they joined. left: users they no longer share any room with after a leave.
  */
 export async function deviceListChanges(db: Knex, deviceLists: DeviceLists, userId: string, range: Range): Promise<{ changed: string[]; left: string[] }> {
+  const [from, to] = range.events;
+  const moves: Array<{ user_id: string; membership: string; room_nid: number }> =
+    from < to
+      ? await db('room_memberships')
+          .whereIn('room_nid', db('current_memberships').where({ user_id: userId }).select('room_nid'))
+          .where('event_nid', '>', from)
+          .where('event_nid', '<=', to)
+          .orderBy('event_nid')
+          .select('user_id', 'membership', 'room_nid')
+      : [];
+  if (moves.length === 0 && range.deviceLists[0] >= range.deviceLists[1]) return { changed: [], left: [] };
   const sharing = await usersSharingRoomWith(db, userId);
   const changed = await deviceLists.changedAmong(sharing, range.deviceLists[0], range.deviceLists[1]);
   const left = new Set<string>();
-  const [from, to] = range.events;
-  if (from < to) {
-    const myRooms = db('current_memberships').where({ user_id: userId }).select('room_nid');
-    const moves: Array<{ user_id: string; membership: string; room_nid: number }> = await db('room_memberships')
-      .whereIn('room_nid', myRooms)
-      .where('event_nid', '>', from)
-      .where('event_nid', '<=', to)
-      .orderBy('event_nid')
-      .select('user_id', 'membership', 'room_nid');
+  {
     for (const m of moves) {
       if (m.user_id === userId) {
         const members = (await db('current_memberships').where({ room_nid: m.room_nid, membership: 'join' }).select('user_id')).map((r: { user_id: string }) => r.user_id);

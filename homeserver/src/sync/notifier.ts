@@ -59,12 +59,22 @@ export class Notifier {
     this.roomsOf.set(listener, next);
   }
 
+  // Wake-ups run after the current bus dispatch, so every other subscriber (the sync caches
+  // above all) has seen the message before a woken sync reads.
   wakeUser(userId: string, deviceId?: string): void {
-    for (const l of this.byUser.get(userId) ?? []) if (!deviceId || deviceId === '*' || l.deviceId === deviceId) l.wake();
+    const listeners = this.byUser.get(userId);
+    if (!listeners) return;
+    queueMicrotask(() => {
+      for (const l of listeners) if (!deviceId || deviceId === '*' || l.deviceId === deviceId) l.wake();
+    });
   }
 
   wakeRoom(roomId: string): void {
-    for (const l of this.byRoom.get(roomId) ?? []) l.wake();
+    const listeners = this.byRoom.get(roomId);
+    if (!listeners) return;
+    queueMicrotask(() => {
+      for (const l of listeners) l.wake();
+    });
   }
 
   /** Presence and device lists concern everyone sharing a room with the user. */

@@ -49,6 +49,7 @@ export class PresenceService {
 
   /** PUT /presence/{userId}/status: an explicit state (and optional status message). */
   async setPresence(userId: string, state: PresenceState, statusMsg?: string | null): Promise<void> {
+    this.recentlyOnline.delete(userId);
     await this.write(userId, (prev) => ({
       state,
       status_msg: statusMsg === undefined ? (prev?.status_msg ?? null) : statusMsg,
@@ -57,10 +58,18 @@ export class PresenceService {
     }));
   }
 
+  /** Users this process saw online recently (skips a read per long-poll). */
+  private readonly recentlyOnline = new Map<string, number>();
+
   /** A sync with `set_presence`: online refreshes activity; others set the state if it differs. */
   async onSync(userId: string, setPresence: PresenceState): Promise<void> {
-    const row: PresenceRow | undefined = await this.db('presence').where({ user_id: userId }).first();
     const now = Date.now();
+    if (setPresence === 'online' && now - (this.recentlyOnline.get(userId) ?? 0) < ACTIVITY_REFRESH_MS / 2) return;
+    const row: PresenceRow | undefined = await this.db('presence').where({ user_id: userId }).first();
+    if (setPresence === 'online' && row?.state === 'online') {
+      if (this.recentlyOnline.size > 100_000) this.recentlyOnline.clear();
+      this.recentlyOnline.set(userId, Math.max(row.last_active_ts, now - ACTIVITY_REFRESH_MS / 2));
+    }
     if (setPresence === 'online') {
       if (row && row.state === 'online' && now - row.last_active_ts < ACTIVITY_REFRESH_MS) return;
       await this.write(userId, (prev) => ({

@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import type { RoomService } from '../rooms/service.js';
 import { formatTopoToken } from '../rooms/service.js';
 import { EVENT_COLUMNS, toStoredEvent, type StoredEvent } from '../rooms/store.js';
+import type { SyncCaches } from './caches.js';
 
 export const DEFAULT_TIMELINE_LIMIT = 10;
 const MAX_TIMELINE_LIMIT = 100;
@@ -31,11 +32,23 @@ export class RoomSyncReader {
   constructor(
     private readonly db: Knex,
     private readonly rooms: RoomService,
+    private readonly caches: SyncCaches,
   ) {}
 
   /** The last `limit` visible events in (from, upTo], oldest first. */
   async timeline(userId: string, w: RoomWindow, filter: RoomEventFilter | undefined, ignored: Set<string>): Promise<TimelineResult> {
     const limit = Math.min(Math.max(filter?.limit ?? DEFAULT_TIMELINE_LIMIT, 0), MAX_TIMELINE_LIMIT);
+    const keep = (events: StoredEvent[]) => events.filter((e) => matchesEventFilter(filter, { type: e.type, sender: e.sender, content: e.pdu.content }));
+    // Most syncs are answered from the room's recent events, shared by everyone in the room.
+    const recent = await this.caches.recentEvents(w.roomNid, w.from, w.upTo);
+    if (recent.events.length > 0 || recent.complete) {
+      const older = recent.events.some((e) => e.nid < w.joinedAt);
+      const visible = older
+        ? await this.rooms.visibility.filter(userId, w.roomNid, recent.events)
+        : recent.events.filter((e) => e.stateKey !== null || !ignored.has(e.sender));
+      const kept = keep(visible);
+      if (recent.complete || kept.length > limit) return this.result(kept.slice(-limit), kept.length > limit, w);
+    }
     const collected: StoredEvent[] = [];
     let cursor = w.upTo;
     let more = true;
@@ -57,13 +70,13 @@ export class RoomSyncReader {
       cursor = events[events.length - 1].nid - 1;
       const older = events.some((e) => e.nid < w.joinedAt);
       events = older ? await this.rooms.visibility.filter(userId, w.roomNid, events) : events.filter((e) => e.stateKey !== null || !ignored.has(e.sender));
-      for (const e of events) {
-        if (!matchesEventFilter(filter, { type: e.type, sender: e.sender, content: e.pdu.content })) continue;
-        collected.push(e);
-      }
+      collected.push(...keep(events));
     }
     const limited = collected.length > limit || (more && collected.length >= limit);
-    const events = collected.slice(0, limit).reverse();
+    return this.result(collected.slice(0, limit).reverse(), limited, w);
+  }
+
+  private result(events: StoredEvent[], limited: boolean, w: RoomWindow): TimelineResult {
     let prevBatch: string | undefined;
     if (events.length) prevBatch = formatTopoToken({ depth: events[0].depth, stream: events[0].nid - 1 });
     else if (w.upTo > 0) prevBatch = `s${w.upTo}`;
@@ -74,13 +87,20 @@ export class RoomSyncReader {
    * State before the timeline. Full: the current state rewound past the timeline's state events.
    * Incremental: the state events between `from` and the timeline (latest per key).
    */
-  async stateBefore(w: RoomWindow, timeline: StoredEvent[], limited: boolean, lazyMembers: Set<string> | undefined): Promise<StoredEvent[]> {
+  async stateBefore(
+    w: RoomWindow,
+    timeline: StoredEvent[],
+    limited: boolean,
+    lazyMembers: Set<string> | undefined,
+    currentState?: Map<StateKey, StoredEvent>,
+  ): Promise<StoredEvent[]> {
     const first = timeline[0]?.nid ?? w.upTo + 1;
     let state: Map<StateKey, StoredEvent>;
     if (w.fullState) {
-      state = await this.rooms.store.currentState(w.roomNid);
-      // Undo state changes made after the timeline started (newest first).
-      const changed = await this.db('events')
+      state = new Map(currentState ?? (await this.rooms.store.currentState(w.roomNid)));
+      // Undo state changes made after the timeline started (newest first), if there are any.
+      const after = [...state.values()].some((e) => e.nid >= first);
+      const changed = !after ? [] : await this.db('events')
         .where({ room_nid: w.roomNid, outlier: false })
         .whereNotNull('state_key')
         .where('stream_ordering', '>=', first)
@@ -128,45 +148,55 @@ export class RoomSyncReader {
     return [...state.values()].sort((a, b) => a.nid - b.nid);
   }
 
+  /** The current state of several rooms in one read. */
+  async currentStates(roomNids: readonly number[]): Promise<Map<number, Map<StateKey, StoredEvent>>> {
+    const out = new Map<number, Map<StateKey, StoredEvent>>(roomNids.map((n) => [n, new Map()]));
+    if (roomNids.length === 0) return out;
+    const rows = await this.db('events as e')
+      .join('rooms as r', 'r.room_nid', 'e.room_nid')
+      .join('current_state as cs', 'cs.event_nid', 'e.stream_ordering')
+      .whereIn('cs.room_nid', roomNids)
+      .select(EVENT_COLUMNS);
+    for (const row of rows) {
+      const e = toStoredEvent(row);
+      out.get(e.roomNid)?.set(stateKey(e.type, e.stateKey ?? ''), e);
+    }
+    return out;
+  }
+
+  /** Summaries of several rooms in one read. */
+  async summaries(userId: string, roomNids: readonly number[]): Promise<Map<number, Summary>> {
+    const rows: Array<{ room_nid: number; user_id: string; membership: string }> = roomNids.length
+      ? await this.db('current_memberships').whereIn('room_nid', roomNids).whereIn('membership', ['join', 'invite', 'leave', 'ban']).select('room_nid', 'user_id', 'membership')
+      : [];
+    const byRoom = new Map<number, Array<{ user_id: string; membership: string }>>(roomNids.map((n) => [n, []]));
+    for (const r of rows) byRoom.get(r.room_nid)?.push(r);
+    return new Map([...byRoom].map(([nid, members]) => [nid, summaryOf(userId, members)]));
+  }
+
   /** https://spec.matrix.org/v1.19/client-server-api/#_matrixclientv3sync_roomsummary */
-  async summary(userId: string, roomNid: number): Promise<{ 'm.heroes': string[]; 'm.joined_member_count': number; 'm.invited_member_count': number }> {
-    const members: Array<{ user_id: string; membership: string }> = await this.db('current_memberships')
-      .where({ room_nid: roomNid })
-      .whereIn('membership', ['join', 'invite', 'leave', 'ban'])
-      .select('user_id', 'membership');
-    const joined = members.filter((m) => m.membership === 'join').length;
-    const invited = members.filter((m) => m.membership === 'invite').length;
-    const others = (states: string[]) =>
-      members
-        .filter((m) => m.user_id !== userId && states.includes(m.membership))
-        .map((m) => m.user_id)
-        .sort()
-        .slice(0, 5);
-    let heroes = others(['join', 'invite']);
-    if (heroes.length === 0) heroes = others(['leave', 'ban']);
-    return { 'm.heroes': heroes, 'm.joined_member_count': joined, 'm.invited_member_count': invited };
+  async summary(userId: string, roomNid: number): Promise<Summary> {
+    return (await this.summaries(userId, [roomNid])).get(roomNid)!;
   }
 
   /** Notification and highlight counts after the user's read receipt; per thread when asked. */
-  async unreadCounts(
-    userId: string,
-    roomIds: readonly string[],
-    readUpTo: Map<string, number>,
-    byThread: boolean,
-  ): Promise<Map<string, { main: Counts; threads: Record<string, Counts> }>> {
+  async unreadCounts(userId: string, roomIds: readonly string[], byThread: boolean): Promise<Map<string, { main: Counts; threads: Record<string, Counts> }>> {
     const out = new Map<string, { main: Counts; threads: Record<string, Counts> }>();
     if (roomIds.length === 0) return out;
     for (const id of roomIds) out.set(id, { main: { notification_count: 0, highlight_count: 0 }, threads: {} });
-    const rows = await this.db('notifications')
-      .where({ user_id: userId })
-      .whereIn('room_id', roomIds)
-      .select('room_id', 'thread_id', 'stream_ordering', 'highlight');
-    const threadReads = byThread ? await this.threadReceipts(userId, roomIds) : new Map<string, number>();
+    // One statement: the notifications after the room's read receipt (public or private, unthreaded or main).
+    const { rows } = await this.db.raw(
+      `SELECT n.room_id, n.thread_id, n.stream_ordering, n.highlight FROM notifications n
+        WHERE n.user_id = ? AND n.room_id = ANY(?) AND n.stream_ordering > coalesce((
+          SELECT max(r.event_stream_ordering) FROM receipts r
+           WHERE r.user_id = n.user_id AND r.room_id = n.room_id AND r.receipt_type IN ('m.read', 'm.read.private') AND r.thread_id IN ('', 'main')), 0)`,
+      [userId, [...roomIds]],
+    );
+    const threadReads = byThread && rows.some((r: { thread_id: string | null }) => r.thread_id) ? await this.threadReceipts(userId, roomIds) : new Map<string, number>();
     for (const r of rows) {
       const room = out.get(r.room_id)!;
       const thread: string | null = byThread ? r.thread_id : null;
-      const read = thread ? Math.max(threadReads.get(`${r.room_id}|${thread}`) ?? 0, readUpTo.get(r.room_id) ?? 0) : (readUpTo.get(r.room_id) ?? 0);
-      if (Number(r.stream_ordering) <= read) continue;
+      if (thread && Number(r.stream_ordering) <= (threadReads.get(`${r.room_id}|${thread}`) ?? 0)) continue;
       const c = thread ? (room.threads[thread] ??= { notification_count: 0, highlight_count: 0 }) : room.main;
       c.notification_count++;
       if (r.highlight) c.highlight_count++;
@@ -209,4 +239,20 @@ export class RoomSyncReader {
 export interface Counts {
   notification_count: number;
   highlight_count: number;
+}
+
+export type Summary = { 'm.heroes': string[]; 'm.joined_member_count': number; 'm.invited_member_count': number };
+
+function summaryOf(userId: string, members: Array<{ user_id: string; membership: string }>): Summary {
+  const joined = members.filter((m) => m.membership === 'join').length;
+  const invited = members.filter((m) => m.membership === 'invite').length;
+  const others = (states: string[]) =>
+    members
+      .filter((m) => m.user_id !== userId && states.includes(m.membership))
+      .map((m) => m.user_id)
+      .sort()
+      .slice(0, 5);
+  let heroes = others(['join', 'invite']);
+  if (heroes.length === 0) heroes = others(['leave', 'ban']);
+  return { 'm.heroes': heroes, 'm.joined_member_count': joined, 'm.invited_member_count': invited };
 }

@@ -67,7 +67,7 @@ export function realtimeOf(s: ServerContext): RealtimeServices {
     toDevice: new ToDeviceService(db, bus, serverName),
     filters: new FilterStore(db),
     deviceLists,
-    keys: new KeyService(db, deviceLists, crossSigning, serverName),
+    keys: new KeyService(db, bus, deviceLists, crossSigning, serverName),
     crossSigning,
     keyBackups: new KeyBackups(db),
     pushRules,
@@ -83,6 +83,7 @@ export function realtimeOf(s: ServerContext): RealtimeServices {
     await services.sync.drain();
     await services.notifications.idle();
     notifier.close();
+    services.sync.caches.close();
     typing.close();
     services.presence.close();
     pushRules.close();

@@ -2,6 +2,7 @@
 // Computes initial and incremental responses from the stored streams, and long-polls by waiting
 // on the notifier until something relevant arrives or the timeout passes.
 import { Errors, matchesEventFilter, type RoomEventFilter, type sync as syncApi } from '@parley/spec';
+import { setMaxListeners } from 'node:events';
 import type { Knex } from 'knex';
 import type { RoomService } from '../rooms/service.js';
 import { maxSafeStreamOrdering } from '../rooms/stream.js';
@@ -10,6 +11,7 @@ import { deviceListChanges } from './device-list-changes.js';
 import type { SyncFilter } from './filters.js';
 import type { Listener } from './notifier.js';
 import type { PresenceState } from './presence.js';
+import { SyncCaches, type MembershipRow } from './caches.js';
 import { RoomSyncReader, type RoomWindow } from './room-sync.js';
 import type { RealtimeServices } from './services.js';
 import { countedStreamPositions } from './streams.js';
@@ -28,19 +30,13 @@ export interface SyncRequest {
   setPresence?: PresenceState;
 }
 
-interface MembershipRow {
-  room_id: string;
-  room_nid: number;
-  membership: string;
-  event_nid: number;
-  forgotten: boolean;
-}
 
 type Json = Record<string, any>;
 type SyncResponse = syncApi.SyncResponse;
 
 export class SyncService {
   private readonly reader: RoomSyncReader;
+  readonly caches: SyncCaches;
   /** Aborted as shutdown begins: waiting long-polls answer at once. */
   readonly stopping = new AbortController();
 
@@ -49,25 +45,24 @@ export class SyncService {
     private readonly rooms: RoomService,
     private readonly r: Omit<RealtimeServices, 'sync'>,
   ) {
-    this.reader = new RoomSyncReader(db, rooms);
+    this.caches = new SyncCaches(db, r.bus);
+    this.reader = new RoomSyncReader(db, rooms, this.caches);
+    // Every waiting long-poll listens for shutdown.
+    setMaxListeners(0, this.stopping.signal);
   }
 
+
   async currentPosition(userId: string): Promise<SyncPosition> {
-    const [events, counted, accountData, notifications] = await Promise.all([
-      maxSafeStreamOrdering(this.db),
-      countedStreamPositions(this.db),
-      this.db('account_data').where({ user_id: userId }).max('stream_id as m').first(),
-      this.db('notifications').where({ user_id: userId }).max('id as m').first(),
-    ]);
+    const [global, user] = await Promise.all([this.caches.positions.get(), this.caches.userPositions(userId)]);
     return {
-      events,
-      accountData: Number(accountData?.m ?? 0),
-      receipts: counted.receipts,
-      toDevice: counted.to_device,
-      deviceLists: counted.device_lists,
-      presence: counted.presence,
-      pushRules: counted.push_rules,
-      notifications: Number(notifications?.m ?? 0),
+      events: global.events,
+      accountData: user.accountData,
+      receipts: global.receipts,
+      toDevice: global.to_device,
+      deviceLists: global.device_lists,
+      presence: global.presence,
+      pushRules: global.push_rules,
+      notifications: user.notifications,
       typing: this.r.typing.currentPosition,
     };
   }
@@ -128,11 +123,8 @@ export class SyncService {
     }
   }
 
-  private async memberships(userId: string): Promise<MembershipRow[]> {
-    return this.db('current_memberships as m')
-      .join('rooms as r', 'r.room_nid', 'm.room_nid')
-      .where('m.user_id', userId)
-      .select('r.room_id', 'm.room_nid', 'm.membership', 'm.event_nid', 'm.forgotten');
+  private memberships(userId: string): Promise<MembershipRow[]> {
+    return this.caches.membershipsOf(userId);
   }
 
   async joinedRoomIds(userId: string): Promise<string[]> {
@@ -143,6 +135,7 @@ export class SyncService {
   async compute(req: SyncRequest, sinceIn: SyncPosition | undefined): Promise<{ response: SyncResponse; empty: boolean; joinedRooms: string[] }> {
     const { userId, deviceId, filter } = req;
     const now = await this.currentPosition(userId);
+    const global = await this.caches.positions.get();
     const since = sinceIn ?? undefined;
     const S = (k: keyof SyncPosition) => since?.[k] ?? 0;
     const next: SyncPosition = since ? maxPosition(since, now) : now;
@@ -150,7 +143,7 @@ export class SyncService {
     const roomFilter = filter.room ?? {};
     const roomAllowed = (roomId: string) => !roomFilter.not_rooms?.includes(roomId) && (!roomFilter.rooms || roomFilter.rooms.includes(roomId));
     const memberships = (await this.memberships(userId)).filter((m) => roomAllowed(m.room_id));
-    const ignored = await this.rooms.visibility.ignoredUsers(userId);
+    const ignored = await this.caches.ignoredUsers(userId, () => this.rooms.visibility.ignoredUsers(userId));
     const timelineFilter = roomFilter.timeline as RoomEventFilter | undefined;
     const stateFilter = roomFilter.state as RoomEventFilter | undefined;
     const lazy = !!stateFilter?.lazy_load_members;
@@ -162,11 +155,11 @@ export class SyncService {
     const leave: Record<string, Json> = {};
 
     // Per-user data that decides which rooms appear in an incremental sync.
-    const accountRows: Array<{ room_id: string; type: string; content: unknown }> = await this.db('account_data')
-      .where({ user_id: userId })
-      .where('stream_id', '>', S('accountData'))
-      .where('stream_id', '<=', next.accountData)
-      .select('room_id', 'type', 'content');
+    // Streams that did not move since the token are not read at all.
+    const moved = (k: keyof SyncPosition) => !since || next[k] > S(k);
+    const accountRows: Array<{ room_id: string; type: string; content: unknown }> = moved('accountData')
+      ? await this.db('account_data').where({ user_id: userId }).where('stream_id', '>', S('accountData')).where('stream_id', '<=', next.accountData).select('room_id', 'type', 'content')
+      : [];
     const roomAccount = new Map<string, Array<{ type: string; content: unknown }>>();
     for (const a of accountRows) if (a.room_id !== '') (roomAccount.get(a.room_id) ?? roomAccount.set(a.room_id, []).get(a.room_id)!).push(a);
     const notifiedRooms = new Set<string>(
@@ -179,42 +172,65 @@ export class SyncService {
     const fullRooms = new Set(joined.filter((m) => !since || req.fullState || m.event_nid > S('events')).map((m) => m.room_id));
     const joinedIds = joined.map((m) => m.room_id);
     const incrementalIds = joinedIds.filter((id) => !fullRooms.has(id));
-    const [receiptsIncremental, receiptsFull, readUpTo] = await Promise.all([
-      this.r.receipts.receiptEvents(userId, incrementalIds, S('receipts'), next.receipts),
-      this.r.receipts.receiptEvents(userId, [...fullRooms], 0, next.receipts),
-      this.r.receipts.readUpTo(userId, joinedIds),
+    const none = new Map<string, Record<string, unknown>>();
+    const [receiptsIncremental, receiptsFull] = await Promise.all([
+      moved('receipts') ? this.r.receipts.receiptEvents(userId, incrementalIds, S('receipts'), next.receipts) : none,
+      fullRooms.size ? this.r.receipts.receiptEvents(userId, [...fullRooms], 0, next.receipts) : none,
     ]);
     const ephemeralFilter = roomFilter.ephemeral as RoomEventFilter | undefined;
 
-    const sections = await mapLimited(joined, 8, async (m) => {
-      const full = fullRooms.has(m.room_id);
-      const w: RoomWindow = { roomId: m.room_id, roomNid: m.room_nid, from: full ? 0 : S('events'), upTo: N, fullState: full, joinedAt: m.event_nid };
-      const timeline = full || N > S('events') ? await this.reader.timeline(userId, w, timelineFilter, ignored) : { events: [], limited: false, prevBatch: undefined };
-      const ephemeral: Json[] = [];
-      const typing = this.r.typing.typingEvent(m.room_id, full ? 0 : S('typing'));
-      if (typing) ephemeral.push(typing);
-      const receipts = (full ? receiptsFull : receiptsIncremental).get(m.room_id);
-      if (receipts) ephemeral.push({ type: 'm.receipt', content: receipts });
-      const ephemeralShown = ephemeral.filter((e) => matchesEventFilter(ephemeralFilter, { type: e.type, sender: '' }));
-      const accountData = (full ? await this.roomAccountData(userId, m.room_id) : (roomAccount.get(m.room_id) ?? [])).filter((e) =>
-        matchesEventFilter(roomFilter.account_data as RoomEventFilter | undefined, { type: e.type, sender: userId }),
-      );
-      const changed = timeline.events.length > 0 || ephemeralShown.length > 0 || accountData.length > 0 || notifiedRooms.has(m.room_id);
-      if (!full && !changed) return undefined;
-      const lazyMembers = lazy ? new Set([userId, ...timeline.events.map((e) => e.sender)]) : undefined;
-      const stateEvents = (await this.reader.stateBefore(w, timeline.events, timeline.limited, lazyMembers)).filter((e) =>
-        matchesEventFilter(stateFilter, { type: e.type, sender: e.sender, content: e.pdu.content }),
-      );
-      const section: Json = {
-        timeline: { events: await this.serialize(userId, deviceId, timeline.events), limited: timeline.limited, ...(timeline.prevBatch ? { prev_batch: timeline.prevBatch } : {}) },
-        state: { events: await this.serialize(userId, deviceId, stateEvents) },
-        ephemeral: { events: ephemeralShown },
-        account_data: { events: accountData },
-      };
-      if (full || [...timeline.events, ...stateEvents].some((e) => e.type === 'm.room.member')) section.summary = await this.reader.summary(userId, m.room_nid);
-      return { roomId: m.room_id, section };
+    const fullIds = [...fullRooms];
+    const fullAccount = new Map<string, Array<{ type: string; content: unknown }>>();
+    if (fullIds.length) {
+      const rows = await this.db('account_data').where({ user_id: userId }).whereIn('room_id', fullIds).select('room_id', 'type', 'content');
+      for (const r of rows) (fullAccount.get(r.room_id) ?? fullAccount.set(r.room_id, []).get(r.room_id)!).push(r);
+    }
+    // Timelines first (mostly from the shared recent-events cache), then the rest in batches.
+    const prepared = (
+      await mapLimited(joined, 8, async (m) => {
+        const full = fullRooms.has(m.room_id);
+        const w: RoomWindow = { roomId: m.room_id, roomNid: m.room_nid, from: full ? 0 : S('events'), upTo: N, fullState: full, joinedAt: m.event_nid };
+        const timeline = full || N > S('events') ? await this.reader.timeline(userId, w, timelineFilter, ignored) : { events: [], limited: false, prevBatch: undefined };
+        const ephemeral: Json[] = [];
+        const typing = this.r.typing.typingEvent(m.room_id, full ? 0 : S('typing'));
+        if (typing) ephemeral.push(typing);
+        const receipts = (full ? receiptsFull : receiptsIncremental).get(m.room_id);
+        if (receipts) ephemeral.push({ type: 'm.receipt', content: receipts });
+        const ephemeralShown = ephemeral.filter((e) => matchesEventFilter(ephemeralFilter, { type: e.type, sender: '' }));
+        const accountData = ((full ? fullAccount : roomAccount).get(m.room_id) ?? []).filter((e) =>
+          matchesEventFilter(roomFilter.account_data as RoomEventFilter | undefined, { type: e.type, sender: userId }),
+        );
+        const changed = timeline.events.length > 0 || ephemeralShown.length > 0 || accountData.length > 0 || notifiedRooms.has(m.room_id);
+        if (!full && !changed) return undefined;
+        return { m, w, full, timeline, ephemeralShown, accountData };
+      })
+    ).filter((p) => p !== undefined);
+    const currentStates = await this.reader.currentStates(prepared.filter((p) => p.full).map((p) => p.m.room_nid));
+    const withState = await mapLimited(prepared, 8, async (p) => {
+      const lazyMembers = lazy ? new Set([userId, ...p.timeline.events.map((e) => e.sender)]) : undefined;
+      const state = await this.reader.stateBefore(p.w, p.timeline.events, p.timeline.limited, lazyMembers, currentStates.get(p.m.room_nid));
+      return { ...p, state: state.filter((e) => matchesEventFilter(stateFilter, { type: e.type, sender: e.sender, content: e.pdu.content })) };
     });
-    const counts = await this.reader.unreadCounts(userId, sections.filter(Boolean).map((s) => s!.roomId), readUpTo, threadCounts);
+    // One serialization for every event of the response.
+    const serialized = await this.serialize(userId, deviceId, withState.flatMap((p) => [...p.timeline.events, ...p.state]));
+    const summarized = withState.filter((p) => p.full || [...p.timeline.events, ...p.state].some((e) => e.type === 'm.room.member'));
+    const summaries = await this.reader.summaries(userId, summarized.map((p) => p.m.room_nid));
+    let at = 0;
+    const sections = withState.map((p) => {
+      const timelineEvents = serialized.slice(at, (at += p.timeline.events.length));
+      const stateEvents = serialized.slice(at, (at += p.state.length));
+      const section: Json = {
+        timeline: { events: timelineEvents, limited: p.timeline.limited, ...(p.timeline.prevBatch ? { prev_batch: p.timeline.prevBatch } : {}) },
+        state: { events: stateEvents },
+        ephemeral: { events: p.ephemeralShown },
+        account_data: { events: p.accountData },
+      };
+      const summary = summaries.get(p.m.room_nid);
+      if (summary) section.summary = summary;
+      return { roomId: p.m.room_id, section };
+    });
+    const shownRooms = sections.filter(Boolean).map((s) => s!.roomId);
+    const counts = await this.reader.unreadCounts(userId, shownRooms, threadCounts);
     for (const s of sections) {
       if (!s) continue;
       const c = counts.get(s.roomId)!;
@@ -244,19 +260,21 @@ export class SyncService {
     }
 
     const globalAccount = (since ? accountRows.filter((a) => a.room_id === '') : await this.roomAccountData(userId, '')).map((a) => ({ type: a.type, content: a.content }));
-    if (!since || (await this.r.pushRules.changedSince(userId, S('pushRules'), next.pushRules))) {
+    if (!since || (moved('pushRules') && (await this.r.pushRules.changedSince(userId, S('pushRules'), next.pushRules)))) {
       globalAccount.push({ type: 'm.push_rules', content: { global: await this.r.pushRules.forClient(userId) } });
     }
     const accountData = globalAccount.filter((e) => matchesEventFilter(filter.account_data, { type: e.type, sender: userId }));
-    const presence = (await this.r.presence.presenceEvents(userId, S('presence'), next.presence)).filter((e) =>
-      matchesEventFilter(filter.presence, { type: e.type, sender: e.sender }),
-    );
-    const toDevice = await this.r.toDevice.take(userId, deviceId, S('toDevice'), next.toDevice);
+    const [presenceEvents, toDevice, deviceLists, keyCounts] = await Promise.all([
+      moved('presence') ? this.r.presence.presenceEvents(userId, S('presence'), next.presence) : [],
+      moved('toDevice') ? this.r.toDevice.take(userId, deviceId, S('toDevice'), next.toDevice) : { events: [], position: S('toDevice') },
+      since && (moved('deviceLists') || global.lastMembership > S('events'))
+        ? deviceListChanges(this.db, this.r.deviceLists, userId, { events: [S('events'), N], deviceLists: [S('deviceLists'), next.deviceLists] })
+        : { changed: [], left: [] },
+      this.r.keys.countsFor(userId, deviceId),
+    ]);
+    const presence = presenceEvents.filter((e) => matchesEventFilter(filter.presence, { type: e.type, sender: e.sender }));
     next.toDevice = Math.max(S('toDevice'), toDevice.position);
-    const deviceLists = since
-      ? await deviceListChanges(this.db, this.r.deviceLists, userId, { events: [S('events'), N], deviceLists: [S('deviceLists'), next.deviceLists] })
-      : { changed: [], left: [] };
-    const [otkCounts, fallbackTypes] = await Promise.all([this.r.keys.oneTimeKeyCounts(userId, deviceId), this.r.keys.unusedFallbackKeyTypes(userId, deviceId)]);
+    const { oneTimeKeyCounts: otkCounts, unusedFallbackKeyTypes: fallbackTypes } = keyCounts;
 
     const response: SyncResponse = {
       next_batch: encodeSyncToken(next),

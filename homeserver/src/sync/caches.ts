@@ -1,0 +1,206 @@
+// Per-process caches that let many syncs woken by the same change share its reads. Each is
+// invalidated by the bus messages of the streams it mirrors, so it is exact across processes.
+import type { Knex } from 'knex';
+import type { EventBus } from '../bus/bus.js';
+import { maxSafeStreamOrdering } from '../rooms/stream.js';
+import { EVENT_COLUMNS, toStoredEvent, type StoredEvent } from '../rooms/store.js';
+import { CHANNEL, type RoomEventMessage, type UserMessage } from './channels.js';
+import { countedStreamPositions, type CountedStream } from './streams.js';
+
+/** Longest a cached value is trusted without a bus message (a lost message costs at most this). */
+const MAX_AGE_MS = 2000;
+
+/** A value re-read when a generation counter moved since it was read (or it got old). */
+class Generational<T> {
+  private value?: T;
+  private valueGen = -1;
+  private valueAt = 0;
+  private pending?: { gen: number; promise: Promise<T> };
+  gen = 0;
+
+  constructor(private readonly load: () => Promise<T>) {}
+
+  invalidate(): void {
+    this.gen++;
+  }
+
+  get(): Promise<T> {
+    if (this.value !== undefined && this.valueGen === this.gen && Date.now() - this.valueAt < MAX_AGE_MS) return Promise.resolve(this.value);
+    if (this.pending && this.pending.gen === this.gen) return this.pending.promise;
+    if (this.value !== undefined && this.valueGen === this.gen) this.gen++;
+    const gen = this.gen;
+    const promise = this.load().then((v) => {
+      // A change that arrived while reading leaves the value stale (the next caller re-reads).
+      if (this.gen === gen) {
+        this.value = v;
+        this.valueGen = gen;
+        this.valueAt = Date.now();
+      }
+      return v;
+    });
+    promise.finally(() => {
+      if (this.pending?.promise === promise) this.pending = undefined;
+    }).catch(() => {});
+    this.pending = { gen, promise };
+    return promise;
+  }
+}
+
+export interface GlobalPositions extends Record<CountedStream, number> {
+  events: number;
+  /** The newest membership event (read after `events`, so it covers every one up to it). */
+  lastMembership: number;
+}
+
+interface RecentEvents {
+  /** Every visible-candidate event of the room with floor < nid <= upTo, ascending. */
+  events: StoredEvent[];
+  floor: number;
+  upTo: number;
+  loading?: Promise<void>;
+}
+
+const RECENT_EVENTS_KEPT = 64;
+const USER_ENTRIES_MAX = 50_000;
+
+export class SyncCaches {
+  readonly positions: Generational<GlobalPositions>;
+  private readonly perUser = new Map<string, Generational<{ accountData: number; notifications: number }>>();
+  private readonly memberships = new Map<string, { at: number; rows: Promise<MembershipRow[]> }>();
+  private readonly rooms = new Map<number, RecentEvents>();
+  private readonly ignored = new Map<string, Promise<Set<string>>>();
+  private readonly unsubscribe: Array<() => void> = [];
+
+  constructor(
+    private readonly db: Knex,
+    bus: EventBus,
+  ) {
+    this.positions = new Generational(async () => {
+      const events = await maxSafeStreamOrdering(db);
+      const [counted, member] = await Promise.all([countedStreamPositions(db), db('room_memberships').max('event_nid as m').first()]);
+      return { events, lastMembership: Number(member?.m ?? 0), ...counted };
+    });
+    const on = (channel: string, fn: (m: any) => void) => this.unsubscribe.push(bus.subscribe(channel, fn));
+    for (const c of [CHANNEL.receipt, CHANNEL.presence, CHANNEL.toDevice, CHANNEL.deviceList, CHANNEL.pushRules]) on(c, () => this.positions.invalidate());
+    on(CHANNEL.roomEvent, (m: RoomEventMessage) => {
+      this.positions.invalidate();
+      if (m.type === 'm.room.member' && m.stateKey) this.memberships.delete(m.stateKey);
+      // A redaction rewrites an older event: forget the room's copies.
+      if (m.type === 'm.room.redaction') for (const [nid, r] of this.rooms) if (r.events.some((e) => e.roomId === m.roomId)) this.rooms.delete(nid);
+    });
+    on(CHANNEL.accountData, (m: UserMessage) => {
+      this.perUser.get(m.userId)?.invalidate();
+      this.ignored.delete(m.userId);
+    });
+    on(CHANNEL.unread, (m: UserMessage) => this.perUser.get(m.userId)?.invalidate());
+  }
+
+  userPositions(userId: string): Promise<{ accountData: number; notifications: number }> {
+    let entry = this.perUser.get(userId);
+    if (!entry) {
+      if (this.perUser.size > USER_ENTRIES_MAX) this.perUser.clear();
+      entry = new Generational(async () => {
+        const { rows } = await this.db.raw(
+          `SELECT (SELECT coalesce(max(stream_id), 0) FROM account_data WHERE user_id = ?) AS a,
+                  (SELECT coalesce(max(id), 0) FROM notifications WHERE user_id = ?) AS n`,
+          [userId, userId],
+        );
+        return { accountData: Number(rows[0].a), notifications: Number(rows[0].n) };
+      });
+      this.perUser.set(userId, entry);
+    }
+    return entry.get();
+  }
+
+  /** The user's ignored users (m.ignored_user_list), kept until their account data changes. */
+  ignoredUsers(userId: string, load: () => Promise<Set<string>>): Promise<Set<string>> {
+    let hit = this.ignored.get(userId);
+    if (!hit) {
+      if (this.ignored.size > USER_ENTRIES_MAX) this.ignored.clear();
+      hit = load();
+      hit.catch(() => this.ignored.delete(userId));
+      this.ignored.set(userId, hit);
+    }
+    return hit;
+  }
+
+  /** The user's memberships (kept until a member event about them; re-read at most every 30 s). */
+  membershipsOf(userId: string): Promise<MembershipRow[]> {
+    const hit = this.memberships.get(userId);
+    if (hit && Date.now() - hit.at < 30_000) return hit.rows;
+    if (this.memberships.size > USER_ENTRIES_MAX) this.memberships.clear();
+    const rows = this.db('current_memberships as m')
+      .join('rooms as r', 'r.room_nid', 'm.room_nid')
+      .where('m.user_id', userId)
+      .select('r.room_id', 'm.room_nid', 'm.membership', 'm.event_nid', 'm.forgotten') as Promise<MembershipRow[]>;
+    const entry = { at: Date.now(), rows };
+    this.memberships.set(userId, entry);
+    rows.catch(() => this.memberships.get(userId) === entry && this.memberships.delete(userId));
+    return rows;
+  }
+
+  /**
+   * The room's newest events in (from, upTo], ascending; `complete` when that is all of them
+   * (otherwise older ones exist below what the cache holds).
+   */
+  async recentEvents(roomNid: number, from: number, upTo: number): Promise<{ events: StoredEvent[]; complete: boolean }> {
+    let r = this.rooms.get(roomNid);
+    if (!r) {
+      r = { events: [], floor: upTo, upTo, loading: undefined };
+      // Seed with the newest events at or below upTo.
+      const seed = this.load(roomNid, 0, upTo, RECENT_EVENTS_KEPT);
+      r.loading = seed.then((events) => {
+        r!.events = events;
+        r!.floor = events.length === RECENT_EVENTS_KEPT ? events[0].nid - 1 : 0;
+      });
+      this.rooms.set(roomNid, r);
+    }
+    while (r.loading) {
+      const l = r.loading;
+      await l;
+      if (r.loading === l) r.loading = undefined;
+    }
+    if (upTo > r.upTo) {
+      const start = r.upTo;
+      r.loading = this.load(roomNid, start, upTo, 1000).then((events) => {
+        if (r!.upTo !== start) return;
+        r!.events.push(...events);
+        r!.upTo = upTo;
+        if (r!.events.length > RECENT_EVENTS_KEPT) {
+          const dropped = r!.events.splice(0, r!.events.length - RECENT_EVENTS_KEPT);
+          r!.floor = dropped[dropped.length - 1].nid;
+        }
+      });
+      await r.loading;
+      r.loading = undefined;
+    }
+    const events = r.events.filter((e) => e.nid > from && e.nid <= upTo);
+    return { events, complete: from >= r.floor && upTo <= r.upTo };
+  }
+
+  private async load(roomNid: number, from: number, upTo: number, limit: number): Promise<StoredEvent[]> {
+    const rows = await this.db('events as e')
+      .join('rooms as r', 'r.room_nid', 'e.room_nid')
+      .where('e.room_nid', roomNid)
+      .where('e.stream_ordering', '>', from)
+      .where('e.stream_ordering', '<=', upTo)
+      .where({ 'e.outlier': false, 'e.soft_failed': false })
+      .whereNull('e.rejected_reason')
+      .orderBy('e.stream_ordering', 'desc')
+      .limit(limit)
+      .select(EVENT_COLUMNS);
+    return rows.map(toStoredEvent).reverse();
+  }
+
+  close(): void {
+    for (const u of this.unsubscribe) u();
+  }
+}
+
+export interface MembershipRow {
+  room_id: string;
+  room_nid: number;
+  membership: string;
+  event_nid: number;
+  forgotten: boolean;
+}

@@ -1,0 +1,178 @@
+// Delivery latency: 1,000 connected clients over 100 rooms (half long-polling /sync, half on the
+// WebSocket stream), one sender per room at 10 messages/s; send-to-receive p50/p99 per transport.
+// Baseline: the load generator alone, relaying the same messages to the same clients through a
+// bare ws echo server (no homeserver). Targets: WebSocket p99 < 50 ms, /sync p99 < 100 ms.
+// Scale with BENCH_ROOMS, BENCH_CLIENTS_PER_ROOM, BENCH_RATE (msg/s per room), BENCH_SECONDS.
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { roomsOf } from '../../homeserver/src/rooms/index.js';
+import { benchServer } from './rooms-bench-support.js';
+import { line, percentile, quickUsers } from './sync-bench-support.js';
+
+const ROOMS = Number(process.env.BENCH_ROOMS ?? 100);
+const PER_ROOM = Number(process.env.BENCH_CLIENTS_PER_ROOM ?? 10);
+const RATE = Number(process.env.BENCH_RATE ?? 10);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP_SECONDS = 3;
+
+// The clients and senders run in a worker thread: the server's event loop has this thread alone.
+const LOAD = `
+const { parentPort, workerData } = require('node:worker_threads');
+const WebSocket = require('ws');
+const { mode, url, echoUrl, rooms, receivers, senders, rate, seconds, warmup } = workerData;
+const now = () => performance.timeOrigin + performance.now();
+const samples = { ws: [], poll: [], send: [] };
+let measuring = false;
+let stopped = false;
+const seen = new Set();
+function record(kind, ev) {
+  const c = ev && ev.content;
+  if (!c || typeof c.sent !== 'number') return;
+  if (measuring) samples[kind].push(now() - c.sent / 1000);
+}
+function timelineEvents(frame) {
+  const out = [];
+  const join = frame && frame.rooms && frame.rooms.join;
+  if (!join) return out;
+  for (const id in join) for (const e of (join[id].timeline && join[id].timeline.events) || []) out.push(e);
+  return out;
+}
+async function longPoll(r) {
+  let since = r.since;
+  while (!stopped) {
+    const res = await fetch(url + '/_matrix/client/v3/sync?timeout=30000&since=' + since, { headers: { Authorization: 'Bearer ' + r.token } });
+    const body = await res.json();
+    if (res.status !== 200) throw new Error('sync ' + res.status + ' ' + JSON.stringify(body));
+    since = body.next_batch;
+    for (const e of timelineEvents(body)) record('poll', e);
+  }
+}
+function openWs(r, target) {
+  return new Promise((resolve, reject) => {
+    const ws = target === 'echo'
+      ? new WebSocket(echoUrl + '?room=' + r.room)
+      : new WebSocket(url.replace('http', 'ws') + '/_matrix/client/unstable/org.parley.ws?since=' + r.since, { headers: { Authorization: 'Bearer ' + r.token } });
+    ws.on('message', (data) => {
+      const frame = JSON.parse(data.toString());
+      if (target === 'echo') record(r.kind, frame);
+      else for (const e of timelineEvents(frame)) record('ws', e);
+    });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+(async () => {
+  const sockets = [];
+  if (mode === 'echo') {
+    for (const r of receivers) sockets.push(await openWs(r, 'echo'));
+  } else {
+    for (const r of receivers) {
+      if (r.kind === 'ws') sockets.push(await openWs(r, 'parley'));
+      else longPoll(r).catch((e) => { if (!stopped) console.error(e); });
+    }
+  }
+  const senderSockets = mode === 'echo' ? await Promise.all(senders.map((s) => openWs({ room: s.room, kind: 'x' }, 'echo'))) : [];
+  await new Promise((r) => setTimeout(r, 1000));
+  const timers = [];
+  let n = 0;
+  senders.forEach((s, i) => {
+    setTimeout(() => {
+      timers.push(setInterval(() => {
+        // Integer microseconds: canonical JSON has no floats.
+        const content = { msgtype: 'm.text', body: 'm' + (n++), sent: Math.round(now() * 1000) };
+        if (mode === 'echo') senderSockets[i].send(JSON.stringify({ room: s.room, content }));
+        else {
+          const started = now();
+          fetch(url + '/_matrix/client/v3/rooms/' + encodeURIComponent(s.roomId) + '/send/m.room.message/b' + n + '-' + i, {
+            method: 'PUT', headers: { Authorization: 'Bearer ' + s.token, 'Content-Type': 'application/json' }, body: JSON.stringify(content),
+          }).then((r) => r.arrayBuffer()).then(() => { if (measuring) samples.send.push(now() - started); }).catch(() => {});
+        }
+      }, 1000 / rate));
+    }, Math.random() * (1000 / rate));
+  });
+  await new Promise((r) => setTimeout(r, warmup * 1000));
+  measuring = true;
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  measuring = false;
+  stopped = true;
+  timers.forEach(clearInterval);
+  for (const s of [...sockets, ...senderSockets]) s.terminate();
+  parentPort.postMessage(samples);
+})();
+`;
+
+async function runLoad(workerData: Record<string, unknown>): Promise<{ ws: number[]; poll: number[]; send: number[] }> {
+  const worker = new Worker(LOAD, { eval: true, workerData });
+  const [samples] = (await once(worker, 'message')) as [{ ws: number[]; poll: number[]; send: number[] }];
+  await worker.terminate();
+  return samples;
+}
+
+const { hs, close } = await benchServer(30);
+let exitCode = 0;
+try {
+  const rooms = roomsOf(hs.context);
+  const senders = await quickUsers(hs, 'sender', ROOMS);
+  const receivers = await quickUsers(hs, 'client', ROOMS * PER_ROOM);
+  const roomIds: string[] = [];
+  for (let r = 0; r < ROOMS; r++) {
+    const roomId = await rooms.createRoom(senders[r].userId, { preset: 'public_chat' });
+    await Promise.all(receivers.slice(r * PER_ROOM, (r + 1) * PER_ROOM).map((u) => rooms.join(u.userId, roomId)));
+    roomIds.push(roomId);
+  }
+  const tokenOf = async (token: string) => {
+    const res = await fetch(`${hs.url}/_matrix/client/v3/sync?timeout=0`, { headers: { Authorization: `Bearer ${token}` } });
+    return ((await res.json()) as { next_batch: string }).next_batch;
+  };
+  const receiverJobs = [];
+  for (let i = 0; i < receivers.length; i++) {
+    const u = receivers[i];
+    receiverJobs.push({ token: u.token, room: Math.floor(i / PER_ROOM), kind: i % 2 === 0 ? 'ws' : 'poll', since: await tokenOf(u.token) });
+  }
+  const senderJobs = senders.map((s, r) => ({ token: s.token, roomId: roomIds[r], room: r }));
+
+  // Baseline: a bare ws relay in this thread, the same clients and message rate.
+  const echo = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
+  const byRoom = new Map<number, Set<WebSocket>>();
+  echo.on('connection', (ws, req) => {
+    const room = Number(new URL(req.url!, 'http://x').searchParams.get('room'));
+    const set = byRoom.get(room) ?? byRoom.set(room, new Set()).get(room)!;
+    set.add(ws);
+    ws.on('message', (data) => {
+      const { room: to, content } = JSON.parse(data.toString());
+      const text = JSON.stringify({ content });
+      for (const peer of byRoom.get(to) ?? []) if (peer !== ws) peer.send(text);
+    });
+    ws.on('close', () => set.delete(ws));
+  });
+  await once(echo, 'listening');
+  const echoUrl = `ws://127.0.0.1:${(echo.address() as { port: number }).port}`;
+  const common = { url: hs.url, echoUrl, rooms: ROOMS, receivers: receiverJobs, senders: senderJobs, rate: RATE, seconds: SECONDS, warmup: WARMUP_SECONDS };
+  const baseline = await runLoad({ ...common, mode: 'echo' });
+  echo.close();
+  const base = [...baseline.ws, ...baseline.poll];
+  const measured = await runLoad({ ...common, mode: 'parley' });
+
+  const expected = ROOMS * RATE * SECONDS * PER_ROOM;
+  console.log(`${ROOMS} rooms x ${PER_ROOM} clients (half WebSocket, half long-poll), ${RATE} msg/s per room, ${SECONDS} s measured`);
+  line('baseline (bare ws relay) deliveries', `${base.length}`, `of ~${expected}`);
+  line('baseline p50 / p99 (ms)', `${percentile(base, 50).toFixed(1)} / ${percentile(base, 99).toFixed(1)}`);
+  line('WebSocket deliveries', `${measured.ws.length}`, `of ~${expected / 2}`);
+  line('/sync long-poll deliveries', `${measured.poll.length}`, `of ~${expected / 2}`);
+  const wsP50 = percentile(measured.ws, 50);
+  const wsP99 = percentile(measured.ws, 99);
+  const pollP50 = percentile(measured.poll, 50);
+  const pollP99 = percentile(measured.poll, 99);
+  const wsOk = wsP99 < 50 && measured.ws.length > 0.9 * (expected / 2);
+  const pollOk = pollP99 < 100 && measured.poll.length > 0.9 * (expected / 2);
+  line('WebSocket p50 / p99 (ms)', `${wsP50.toFixed(1)} / ${wsP99.toFixed(1)}`, 'p99 < 50', wsOk);
+  line('/sync long-poll p50 / p99 (ms)', `${pollP50.toFixed(1)} / ${pollP99.toFixed(1)}`, 'p99 < 100', pollOk);
+  line('PUT /send response time p50 / p99 (ms, part of the above)', `${percentile(measured.send, 50).toFixed(1)} / ${percentile(measured.send, 99).toFixed(1)}`);
+  line('WebSocket p99 / baseline p99', `${(wsP99 / percentile(base, 99)).toFixed(1)}x`);
+  line('/sync p99 / baseline p99', `${(pollP99 / percentile(base, 99)).toFixed(1)}x`);
+  exitCode = wsOk && pollOk ? 0 : 1;
+} finally {
+  await close();
+}
+process.exit(exitCode);
