@@ -17,7 +17,7 @@ async function timed(url: string): Promise<number> {
 
 try {
   // Smooth gradients plus noise: compresses like a photo, not like a flat colour.
-  const photo = await sharp({ create: { width: 4000, height: 3000, channels: 3, noise: { type: 'gaussian', mean: 120, sigma: 40 } } })
+  const photo = await sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 120, sigma: 40 } } })
     .jpeg({ quality: 85 })
     .toBuffer();
   const firsts: number[] = [];

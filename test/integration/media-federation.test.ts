@@ -110,7 +110,7 @@ describe('remote media between two Parley servers', () => {
     const client = new FederationMediaClient({ serverName: 'b.test', signingKey: b.context.signingKey, resolve: () => a.federationUrl!, timeoutMs: 5000 });
     const res = await client.get('a.test', `/_matrix/federation/v1/media/thumbnail/${mediaId}?width=32&height=32&method=crop`);
     expect(res.status).toBe(200);
-    const parts = await readMediaMultipart(res.body as AsyncIterable<Uint8Array>, boundaryOf(res.headers.get('content-type'))!);
+    const parts = await readMediaMultipart(res.body as unknown as AsyncIterable<Uint8Array>, boundaryOf(res.headers.get('content-type'))!);
     expect(parts.metadata).toEqual({});
     expect(parts.headers['content-type']).toBe('image/jpeg');
     const chunks: Buffer[] = [];

@@ -52,7 +52,7 @@ export class RemoteMedia implements RemoteMediaSource {
 
     let parts;
     try {
-      parts = await readMediaMultipart(res.body as AsyncIterable<Uint8Array>, boundary);
+      parts = await readMediaMultipart(res.body as unknown as AsyncIterable<Uint8Array>, boundary);
     } catch (err) {
       throw Errs.remoteFailed((err as Error).message);
     }
