@@ -8,6 +8,7 @@ import { registerRoomCreation } from './client/room-creation.js';
 import { registerMembership } from './client/membership.js';
 import { registerRoomEvents } from './client/room-events.js';
 import { registerReporting } from './client/reporting.js';
+import { registerAccountData } from './client/account-data.js';
 import { registerAccounts } from './client/accounts.js';
 import { registerMedia } from './client/media.js';
 import { registerRealtime } from './client/realtime.js';
@@ -23,6 +24,7 @@ export async function registerModules(router: ApiRouter, s: ServerContext): Prom
   registerMembership(router, s);
   registerRoomEvents(router, s);
   registerReporting(router, s);
+  registerAccountData(router, s);
   registerAccounts(router, s);
   await registerMedia(router, s);
   registerRealtime(router, s);

@@ -26,3 +26,5 @@ export * as rooms from './client/rooms.js';
 export * as membership from './client/membership.js';
 export * as roomEvents from './client/room-events.js';
 export * as reporting from './client/reporting.js';
+export * as accountData from './client/account-data.js';
+export * as tags from './client/tags.js';
