@@ -1,13 +1,14 @@
 // The Content-Type a download is served with, decided once at upload from the declared header
 // and the sniffed bytes: https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1mediadownloadservernamemediaid
 // (the same as uploaded, or "reasonably close": application/octet-stream when obviously wrong).
-import { fileTypeFromBuffer } from 'file-type';
 
 const MEDIA_TYPE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+(\s*;\s*[a-z0-9!#$&^_.+-]+=("[^"\r\n]*"|[a-z0-9!#$&^_.+-]+))*$/i;
 export const OCTET_STREAM = 'application/octet-stream';
 
 export async function sniffContentType(head: Buffer): Promise<string | undefined> {
   if (head.length === 0) return undefined;
+  // file-type loads on first use: it is slow to import and most requests never need it.
+  const { fileTypeFromBuffer } = await import('file-type');
   return (await fileTypeFromBuffer(head))?.mime;
 }
 

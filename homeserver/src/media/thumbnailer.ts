@@ -1,9 +1,6 @@
 // Thumbnails with sharp (libvips). https://spec.matrix.org/v1.19/client-server-api/#thumbnails
-import sharp from 'sharp';
+import { loadSharp } from './sharp.js';
 import { essence } from './content-type.js';
-
-// libvips' operation cache holds decoded images across requests; the thumbnail cache is on disk.
-sharp.cache(false);
 
 export type ThumbnailMethod = 'crop' | 'scale';
 
@@ -61,6 +58,7 @@ export async function renderThumbnail(
   if (!THUMBNAILABLE.has(type)) throw new ThumbnailError(`cannot thumbnail ${type}`);
   try {
     const options = { limitInputPixels: limits.maxPixels, failOn: 'error' as const };
+    const sharp = await loadSharp();
     const probe = await sharp(source, { failOn: 'error' }).metadata();
     if ((probe.width ?? 0) * (probe.height ?? 0) > limits.maxPixels) throw new ThumbnailTooLargeError('image has too many pixels to thumbnail');
     const animated = spec.animated && ANIMATABLE.has(type) && (probe.pages ?? 1) > 1;

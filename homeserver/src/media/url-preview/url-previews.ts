@@ -2,7 +2,7 @@
 // Pages are fetched through the SSRF guard with byte and time limits, parsed for Open Graph,
 // and cached; an image (the page itself or its og:image) is stored as local media.
 import { Readable } from 'node:stream';
-import sharp from 'sharp';
+import { loadSharp } from '../sharp.js';
 import { Errors, MatrixError } from '@parley/spec';
 import type { MediaRepository } from '../media-repository.js';
 import { mxcUri } from '../mxc.js';
@@ -77,6 +77,7 @@ export class UrlPreviews {
   }
 
   private async storeImage(image: FetchedResource): Promise<OpenGraph> {
+    const sharp = await loadSharp();
     const meta = await sharp(image.body).metadata().catch(() => undefined);
     if (!meta) return {};
     const key = await this.media.upload({ userId: null, source: Readable.from([image.body]), contentType: image.contentType });
