@@ -9,6 +9,7 @@ import { registerMembership } from './client/membership.js';
 import { registerRoomEvents } from './client/room-events.js';
 import { registerReporting } from './client/reporting.js';
 import { registerAccountData } from './client/account-data.js';
+import { registerRelations } from './client/relations.js';
 import { registerAccounts } from './client/accounts.js';
 import { registerMedia } from './client/media.js';
 import { registerRealtime } from './client/realtime.js';
@@ -25,6 +26,7 @@ export async function registerModules(router: ApiRouter, s: ServerContext): Prom
   registerRoomEvents(router, s);
   registerReporting(router, s);
   registerAccountData(router, s);
+  registerRelations(router, s);
   registerAccounts(router, s);
   await registerMedia(router, s);
   registerRealtime(router, s);

@@ -1,0 +1,6 @@
+// The room services added next to RoomService, one per server context.
+import { roomsOf } from './index.js';
+import { perContext } from './per-context.js';
+import { RelationsService } from './relations.js';
+
+export const relationsOf = perContext((ctx) => new RelationsService(roomsOf(ctx)));
