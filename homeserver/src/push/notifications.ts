@@ -91,7 +91,7 @@ export class NotificationService {
       if (result.notify || result.highlight) rows.push({ user_id: userId, actions: result.actions, highlight: result.highlight });
     }
     if (rows.length === 0) return;
-    const inserted: Array<{ user_id: string }> = await this.db('notifications')
+    const inserted: Array<{ user_id: string; id: number }> = await this.db('notifications')
       .insert(
         rows.map((r) => ({
           user_id: r.user_id,
@@ -106,8 +106,9 @@ export class NotificationService {
       )
       .onConflict(['user_id', 'event_id'])
       .ignore()
-      .returning('user_id');
-    for (const { user_id } of inserted) await this.bus.publish(CHANNEL.unread, { userId: user_id, roomId: m.roomId });
+      .returning(['user_id', 'id']);
+    // Committed before the announcement: a sync that hears it can trust the id as a position.
+    for (const { user_id, id } of inserted) await this.bus.publish(CHANNEL.unread, { userId: user_id, roomId: m.roomId, id: Number(id) });
     await this.push(event, inserted.map((r) => r.user_id), rows, displayNames);
   }
 

@@ -24,6 +24,12 @@ class Generational<T> {
     this.gen++;
   }
 
+  /** Applies a change known from a bus message without a read (or invalidates if a read is running). */
+  update(fn: (v: T) => T): void {
+    if (this.pending || this.value === undefined || this.valueGen !== this.gen) this.invalidate();
+    else this.value = fn(this.value);
+  }
+
   get(): Promise<T> {
     if (this.value !== undefined && this.valueGen === this.gen && Date.now() - this.valueAt < MAX_AGE_MS) return Promise.resolve(this.value);
     if (this.pending && this.pending.gen === this.gen) return this.pending.promise;
@@ -66,6 +72,8 @@ const USER_ENTRIES_MAX = 50_000;
 export class SyncCaches {
   readonly positions: Generational<GlobalPositions>;
   private readonly perUser = new Map<string, Generational<{ accountData: number; notifications: number }>>();
+  /** Rooms of each user's recent notifications, from the bus: id → room, complete above `from`. */
+  private readonly notified = new Map<string, { from: number; rooms: Array<[number, string]> }>();
   private readonly memberships = new Map<string, { at: number; rows: Promise<MembershipRow[]> }>();
   private readonly rooms = new Map<number, RecentEvents>();
   private readonly ignored = new Map<string, Promise<Set<string>>>();
@@ -89,10 +97,21 @@ export class SyncCaches {
       if (m.type === 'm.room.redaction') for (const [nid, r] of this.rooms) if (r.events.some((e) => e.roomId === m.roomId)) this.rooms.delete(nid);
     });
     on(CHANNEL.accountData, (m: UserMessage) => {
-      this.perUser.get(m.userId)?.invalidate();
+      const entry = this.perUser.get(m.userId);
+      if (typeof m.streamId === 'number') entry?.update((v) => ({ ...v, accountData: Math.max(v.accountData, m.streamId!) }));
+      else entry?.invalidate();
       this.ignored.delete(m.userId);
     });
-    on(CHANNEL.unread, (m: UserMessage) => this.perUser.get(m.userId)?.invalidate());
+    on(CHANNEL.unread, (m: UserMessage) => {
+      const entry = this.perUser.get(m.userId);
+      if (typeof m.id !== 'number') return entry?.invalidate();
+      entry?.update((v) => ({ ...v, notifications: Math.max(v.notifications, m.id!) }));
+      const recent = this.notified.get(m.userId);
+      if (recent && m.roomId) {
+        recent.rooms.push([m.id, m.roomId]);
+        if (recent.rooms.length > 200) recent.from = recent.rooms.splice(0, 100).at(-1)![0];
+      }
+    });
   }
 
   userPositions(userId: string): Promise<{ accountData: number; notifications: number }> {
@@ -110,6 +129,19 @@ export class SyncCaches {
       this.perUser.set(userId, entry);
     }
     return entry.get();
+  }
+
+  /** Rooms with notifications for the user with ids in (from, upTo], or undefined if unknown here. */
+  notifiedRooms(userId: string, from: number, upTo: number): Set<string> | undefined {
+    const recent = this.notified.get(userId);
+    if (!recent) {
+      // Start recording now: complete from the next read position on.
+      if (this.notified.size > USER_ENTRIES_MAX) this.notified.clear();
+      this.notified.set(userId, { from: upTo, rooms: [] });
+      return undefined;
+    }
+    if (from < recent.from) return undefined;
+    return new Set(recent.rooms.filter(([id]) => id > from && id <= upTo).map(([, room]) => room));
   }
 
   /** The user's ignored users (m.ignored_user_list), kept until their account data changes. */

@@ -33,6 +33,9 @@ export interface UserMessage {
   userId: string;
   deviceId?: string;
   roomId?: string;
+  /** `unread`: the notification's id; `account_data`: its stream id. */
+  id?: number;
+  streamId?: number;
 }
 export interface RoomMessage {
   roomId: string;

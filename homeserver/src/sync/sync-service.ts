@@ -162,11 +162,15 @@ export class SyncService {
       : [];
     const roomAccount = new Map<string, Array<{ type: string; content: unknown }>>();
     for (const a of accountRows) if (a.room_id !== '') (roomAccount.get(a.room_id) ?? roomAccount.set(a.room_id, []).get(a.room_id)!).push(a);
-    const notifiedRooms = new Set<string>(
+    const notifiedRooms =
       since && next.notifications > S('notifications')
-        ? (await this.db('notifications').where({ user_id: userId }).where('id', '>', S('notifications')).where('id', '<=', next.notifications).distinct('room_id')).map((r: { room_id: string }) => r.room_id)
-        : [],
-    );
+        ? (this.caches.notifiedRooms(userId, S('notifications'), next.notifications) ??
+          new Set<string>(
+            (await this.db('notifications').where({ user_id: userId }).where('id', '>', S('notifications')).where('id', '<=', next.notifications).distinct('room_id')).map(
+              (r: { room_id: string }) => r.room_id,
+            ),
+          ))
+        : new Set<string>();
 
     const joined = memberships.filter((m) => m.membership === 'join' && m.event_nid <= N);
     const fullRooms = new Set(joined.filter((m) => !since || req.fullState || m.event_nid > S('events')).map((m) => m.room_id));
