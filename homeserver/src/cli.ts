@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from './config/load.js';
 import { generateConfigYaml } from './config/generate.js';
 import { createLogger } from './logging.js';
 import { PARLEY_VERSION } from './version.js';
+import type { Homeserver } from './main.js';
 import { registerCliCommands } from './cli-commands.js';
 
 const program = new Command();
@@ -29,7 +30,28 @@ program
   .command('start')
   .description('start the homeserver')
   .action(async () => {
-    let hs;
+    // Signals are handled from the first moment: one that arrives during start-up stops the
+    // server as soon as it is up, so the embedded Postgres is never left behind.
+    let hs: Homeserver | undefined;
+    let stopRequested: string | undefined;
+    let signals = 0;
+    const shutdown = (signal: string) => {
+      if (++signals > 1) process.exit(1);
+      if (!hs) {
+        stopRequested = signal;
+        return;
+      }
+      hs.context.log.info({ signal }, 'signal received');
+      hs.stop().then(
+        () => process.exit(0),
+        (err) => {
+          console.error(err);
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', () => shutdown('SIGINT'));
     try {
       const cfg = config();
       const log = createLogger(cfg.log_level);
@@ -49,20 +71,10 @@ program
     } catch (err) {
       fail(err);
     }
-    let signals = 0;
-    const shutdown = (signal: string) => {
-      if (++signals > 1) process.exit(1);
-      hs.context.log.info({ signal }, 'signal received');
-      hs.stop().then(
-        () => process.exit(0),
-        (err) => {
-          console.error(err);
-          process.exit(1);
-        },
-      );
-    };
-    process.on('SIGTERM', () => shutdown('SIGTERM'));
-    process.on('SIGINT', () => shutdown('SIGINT'));
+    if (stopRequested) {
+      signals = 0;
+      shutdown(stopRequested);
+    }
   });
 
 program
