@@ -10,8 +10,10 @@ import { registerRoomEvents } from './client/room-events.js';
 import { registerReporting } from './client/reporting.js';
 import { registerAccountData } from './client/account-data.js';
 import { registerRelations } from './client/relations.js';
+import { registerDirectory } from './client/directory.js';
 import { registerAccounts } from './client/accounts.js';
 import { registerMedia } from './client/media.js';
+import { registerServerKeys } from './federation/keys.js';
 import { registerRealtime } from './client/realtime.js';
 
 export interface ModuleResult {
@@ -27,8 +29,10 @@ export async function registerModules(router: ApiRouter, s: ServerContext): Prom
   registerReporting(router, s);
   registerAccountData(router, s);
   registerRelations(router, s);
+  registerDirectory(router, s);
   registerAccounts(router, s);
   await registerMedia(router, s);
+  registerServerKeys(router, s);
   registerRealtime(router, s);
   return { fallback: webClient() };
 }

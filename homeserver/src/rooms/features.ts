@@ -2,5 +2,7 @@
 import { roomsOf } from './index.js';
 import { perContext } from './per-context.js';
 import { RelationsService } from './relations.js';
+import { DirectoryService } from './directory.js';
 
 export const relationsOf = perContext((ctx) => new RelationsService(roomsOf(ctx)));
+export const directoryOf = perContext((ctx) => new DirectoryService(roomsOf(ctx)));

@@ -31,3 +31,4 @@ export * as accountData from './client/account-data.js';
 export * as tags from './client/tags.js';
 export * as relations from './client/relations.js';
 export * as threads from './client/threads.js';
+export * as directory from './client/directory.js';
