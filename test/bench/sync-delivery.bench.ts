@@ -152,7 +152,11 @@ try {
   const baseline = await runLoad({ ...common, mode: 'echo' });
   echo.close();
   const base = [...baseline.ws, ...baseline.poll];
+  // BENCH_QUERIES=1: count the statements the server runs while measuring, by their start.
+  const queries = new Map<string, number>();
+  if (process.env.BENCH_QUERIES) hs.context.db.on('query', (q: { sql: string }) => queries.set(q.sql.slice(0, 90), (queries.get(q.sql.slice(0, 90)) ?? 0) + 1));
   const measured = await runLoad({ ...common, mode: 'parley' });
+  if (process.env.BENCH_QUERIES) for (const [sql, n] of [...queries].sort((x, y) => y[1] - x[1]).slice(0, 25)) console.log(String(n).padStart(7), sql);
 
   const expected = ROOMS * RATE * SECONDS * PER_ROOM;
   console.log(`${ROOMS} rooms x ${PER_ROOM} clients (half WebSocket, half long-poll), ${RATE} msg/s per room, ${SECONDS} s measured`);

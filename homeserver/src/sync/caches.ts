@@ -15,10 +15,12 @@ class Generational<T> {
   private value?: T;
   private valueGen = -1;
   private valueAt = 0;
+  constructor(
+    private readonly load: () => Promise<T>,
+    private readonly maxAgeMs = MAX_AGE_MS,
+  ) {}
   private pending?: { gen: number; promise: Promise<T> };
   gen = 0;
-
-  constructor(private readonly load: () => Promise<T>) {}
 
   invalidate(): void {
     this.gen++;
@@ -31,7 +33,7 @@ class Generational<T> {
   }
 
   get(): Promise<T> {
-    if (this.value !== undefined && this.valueGen === this.gen && Date.now() - this.valueAt < MAX_AGE_MS) return Promise.resolve(this.value);
+    if (this.value !== undefined && this.valueGen === this.gen && Date.now() - this.valueAt < this.maxAgeMs) return Promise.resolve(this.value);
     if (this.pending && this.pending.gen === this.gen) return this.pending.promise;
     if (this.value !== undefined && this.valueGen === this.gen) this.gen++;
     const gen = this.gen;
@@ -125,7 +127,7 @@ export class SyncCaches {
           [userId, userId],
         );
         return { accountData: Number(rows[0].a), notifications: Number(rows[0].n) };
-      });
+      }, 60_000);
       this.perUser.set(userId, entry);
     }
     return entry.get();
