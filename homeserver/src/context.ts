@@ -8,6 +8,7 @@ import type { EventBus } from './bus/bus.js';
 import type { SigningKey } from './keys/signing-key.js';
 import type { Metrics } from './http/metrics.js';
 import type { AccountServices } from './accounts/index.js';
+import type { FederationServices } from './federation/index.js';
 
 export interface ServerContext {
   config: ResolvedConfig;
@@ -18,6 +19,8 @@ export interface ServerContext {
   metrics: Metrics;
   /** Users, sessions, devices, profiles (with `profiles.onProfileChanged`, `sessions.onDevicesDeleted`, `account.onDeactivated` hooks). */
   accounts: AccountServices;
+  /** Server discovery, signed outbound requests, server keys (fetched, cached, published). */
+  federation: FederationServices;
   features: { websocket: boolean };
   /** Tasks to run at shutdown (timers, workers), in reverse order of registration. */
   onShutdown(task: () => Promise<void> | void): void;

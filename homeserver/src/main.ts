@@ -16,6 +16,7 @@ import { Metrics } from './http/metrics.js';
 import { BucketRateLimiter } from './http/rate-limit.js';
 import { docsRoutes } from './http/docs.js';
 import { createAccountServices } from './accounts/index.js';
+import { createFederationServices } from './federation/index.js';
 import { registerModules } from './api/modules.js';
 import type { ServerContext, UpgradeHandler } from './context.js';
 import { PARLEY_VERSION } from './version.js';
@@ -80,8 +81,11 @@ export async function startHomeserver(config: ResolvedConfig, opts: StartOptions
     const metrics = new Metrics(db);
     const rateLimiter = new BucketRateLimiter(bus.store, config.rate_limits);
     const accounts = createAccountServices({ db, config, rateLimiter });
+    const federation = createFederationServices({ config, db, signingKey, log });
+    shutdownTasks.push(() => federation.close());
     const context: ServerContext = {
       accounts,
+      federation,
       config,
       log,
       db,
@@ -95,6 +99,7 @@ export async function startHomeserver(config: ResolvedConfig, opts: StartOptions
     };
     const router = new ApiRouter({
       authenticator: accounts.authenticator,
+      serverAuthenticator: federation.authenticator,
       rateLimiter,
       maxBodyBytes: config.max_request_body_bytes,
       validateResponses: opts.validateResponses ?? process.env.PARLEY_VALIDATE_RESPONSES === '1',

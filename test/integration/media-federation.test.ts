@@ -1,7 +1,6 @@
-// Remote media between two Parley servers on loopback (a.test and b.test), each resolving the
-// other through media.remote.base_urls. b.test knows a.test's key (media.remote.trusted_keys), so
-// requests from a.test to b.test are verified; a.test does not know b.test's key and accepts its
-// requests unverified (key fetching belongs to the federation layer, not built yet).
+// Remote media between two Parley servers on loopback (a.test and b.test), each reaching the other
+// through federation.resolve_overrides (b.test through the older media.remote.base_urls alias).
+// Neither is told the other's key: both fetch it from /_matrix/key/v2/server and verify every request.
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +11,6 @@ import { nodeCrypto } from '@parley/spec/crypto-node';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { request } from '../support/http.js';
 import { registerUser, type TestUser } from '../support/users.js';
-import { FederationMediaClient } from '../../homeserver/src/media/remote/federation-client.js';
 import { boundaryOf, readMediaMultipart } from '../../homeserver/src/media/remote/multipart.js';
 
 let a: TestServer;
@@ -32,18 +30,14 @@ beforeAll(async () => {
   const bPort = await freePort();
   a = await startTestServer({
     server_name: 'a.test',
-    federation: { enabled: true },
-    media: { thumbnails: { precompute: false }, remote: { base_urls: { 'b.test': `http://127.0.0.1:${bPort}` } } },
+    federation: { enabled: true, resolve_overrides: { 'b.test': `http://127.0.0.1:${bPort}` } },
+    media: { thumbnails: { precompute: false } },
   });
-  const aKey = a.context.signingKey;
   b = await startTestServer({
     server_name: 'b.test',
-    federation: { enabled: true },
+    federation: { enabled: true, resolve_overrides: { 'down.test': 'http://127.0.0.1:1' } },
     listeners: { federation: { port: bPort, bind_address: '127.0.0.1' } },
-    media: {
-      thumbnails: { precompute: false },
-      remote: { base_urls: { 'a.test': a.federationUrl!, 'down.test': 'http://127.0.0.1:1' }, trusted_keys: { 'a.test': { [aKey.keyId]: aKey.publicKeyBase64 } } },
-    },
+    media: { thumbnails: { precompute: false }, remote: { base_urls: { 'a.test': a.federationUrl! } } },
   });
   [alice, bob] = await Promise.all([registerUser(a, 'alice'), registerUser(b, 'bob')]);
 });
@@ -89,11 +83,16 @@ describe('remote media between two Parley servers', () => {
     expect((await sharp(Buffer.from(await thumb.arrayBuffer())).metadata()).width).toBe(96);
   });
 
-  it('sends signed requests the other side verifies (a.test → b.test with a known key)', async () => {
+  it('sends signed requests the other side verifies with a fetched key, both ways', async () => {
     const mxc = await upload(b, bob, Buffer.from('from b with love'), 'text/plain', 'note.txt');
     const got = await download(a, alice, mxc);
     expect(got.status).toBe(200);
     expect(got.body.toString()).toBe('from b with love');
+    // Each learnt the other's key from its key server, not from configuration.
+    const bKey = b.context.signingKey;
+    expect(await a.context.db('server_keys').where({ server_name: 'b.test' }).first()).toMatchObject({ key_id: bKey.keyId, public_key: bKey.publicKeyBase64 });
+    const aKey = a.context.signingKey;
+    expect(await b.context.db('server_keys').where({ server_name: 'a.test' }).first()).toMatchObject({ key_id: aKey.keyId, public_key: aKey.publicKeyBase64 });
   });
 
   it('answers 404 for unknown remote media and unreachable servers, and honours allow_remote=false', async () => {
@@ -107,10 +106,9 @@ describe('remote media between two Parley servers', () => {
   it('serves the federation thumbnail endpoint as multipart/mixed', async () => {
     const jpeg = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#a24' } }).jpeg().toBuffer();
     const mediaId = (await upload(a, alice, jpeg, 'image/jpeg', 'x.jpg')).split('/')[3];
-    const client = new FederationMediaClient({ serverName: 'b.test', signingKey: b.context.signingKey, resolve: () => a.federationUrl!, timeoutMs: 5000 });
-    const res = await client.get('a.test', `/_matrix/federation/v1/media/thumbnail/${mediaId}?width=32&height=32&method=crop`);
+    const res = await b.context.federation.client.request('a.test', 'GET', `/_matrix/federation/v1/media/thumbnail/${mediaId}?width=32&height=32&method=crop`);
     expect(res.status).toBe(200);
-    const parts = await readMediaMultipart(res.body as unknown as AsyncIterable<Uint8Array>, boundaryOf(res.headers.get('content-type'))!);
+    const parts = await readMediaMultipart(res.body, boundaryOf(res.headers['content-type'])!);
     expect(parts.metadata).toEqual({});
     expect(parts.headers['content-type']).toBe('image/jpeg');
     const chunks: Buffer[] = [];
@@ -133,5 +131,20 @@ describe('remote media between two Parley servers', () => {
     expect((await request(b.federationUrl!, 'GET', uri, { headers: { Authorization: genuine } })).status).toBe(200);
     const wrongDestination = signRequest({ method: 'GET', uri, origin: 'a.test', destination: 'c.test' }, a.context.signingKey.keyId, a.context.signingKey.seed, nodeCrypto);
     expect((await request(b.federationUrl!, 'GET', uri, { headers: { Authorization: wrongDestination } })).status).toBe(401);
+  });
+
+  it('refuses a request signed with a key the origin does not publish, and one from an unreachable origin', async () => {
+    const mediaId = (await upload(b, bob, Buffer.from('keyed'), 'text/plain', 'k.txt')).split('/')[3];
+    const uri = `/_matrix/federation/v1/media/download/${mediaId}`;
+    const unpublished = signRequest({ method: 'GET', uri, origin: 'a.test', destination: 'b.test' }, 'ed25519:notpublished', randomBytes(32), nodeCrypto);
+    const res = await request(b.federationUrl!, 'GET', uri, { headers: { Authorization: unpublished } });
+    expect(res.status).toBe(401);
+    expect(res.body).toMatchObject({ errcode: 'M_UNAUTHORIZED' });
+    expect(res.body.error).toContain('ed25519:notpublished');
+
+    const fromDown = signRequest({ method: 'GET', uri, origin: 'down.test', destination: 'b.test' }, 'ed25519:x', randomBytes(32), nodeCrypto);
+    const down = await request(b.federationUrl!, 'GET', uri, { headers: { Authorization: fromDown } });
+    expect(down.status).toBe(401);
+    expect(down.body.errcode).toBe('M_UNAUTHORIZED');
   });
 });

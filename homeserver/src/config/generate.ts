@@ -77,8 +77,6 @@ media:
     enabled: true
     max_bytes: 52428800
     timeout_ms: 20000
-    # base_urls: { other.example: "https://10.1.2.3:8448" }
-    # trusted_keys: { other.example: { "ed25519:a_xyz": "<unpadded base64 public key>" } }
 # Ed25519 signing key (Synapse's format); generated on first start if missing.
 # signing_key_path: ./data/signing.key
 
@@ -102,6 +100,14 @@ federation:
   enabled: true
   # PEM file with extra CAs trusted for outbound federation TLS.
   # trusted_ca_file: /etc/parley/extra-ca.pem
+  # Where to reach servers without discovery (.well-known, SRV), e.g. a private federation.
+  # resolve_overrides: { other.example: "https://10.1.2.3:8448" }
+  # Pinned keys: these servers' keys are used as given and never fetched.
+  # trusted_keys: { other.example: { "ed25519:a_xyz": "<unpadded base64 public key>" } }
+  # Discovered addresses in private, loopback and link-local ranges are refused unless allowed here (CIDR).
+  ip_range_allowlist: []
+  key_refetch_interval_ms: 60000
+  request_timeout_ms: 10000
 
 auth:
   # Lifetime of access tokens that come with a refresh token (ms).

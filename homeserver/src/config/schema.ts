@@ -82,9 +82,9 @@ const mediaConfig = z.strictObject({
       enabled: z.boolean().default(true),
       max_bytes: z.number().int().positive().default(50 * MB),
       timeout_ms: z.number().int().positive().default(20_000),
-      /** Base URLs for server names, bypassing discovery (tests, private federations). */
+      /** Deprecated alias of federation.resolve_overrides. */
       base_urls: z.record(z.string(), z.url()).default({}),
-      /** Known ed25519 keys of other servers ({server: {key id: unpadded base64}}) for X-Matrix checks. */
+      /** Deprecated alias of federation.trusted_keys. */
       trusted_keys: z.record(z.string(), z.record(z.string(), z.string())).default({}),
     })
     .prefault({}),
@@ -134,7 +134,18 @@ export const configSchema = z.strictObject({
   federation: z
     .strictObject({
       enabled: z.boolean().default(true),
+      /** PEM file of extra CAs trusted for outbound federation TLS (besides the system's). */
       trusted_ca_file: z.string().optional(),
+      /** Base URLs for server names, bypassing discovery (tests, private federations). */
+      resolve_overrides: z.record(z.string(), z.url()).default({}),
+      /** Pinned ed25519 keys ({server: {key id: unpadded base64}}): these servers' keys are never fetched. */
+      trusted_keys: z.record(z.string(), z.record(z.string(), z.string())).default({}),
+      /** A server is asked for its keys again (unknown or expired key id) at most this often, in ms. */
+      key_refetch_interval_ms: z.number().int().min(0).default(60_000),
+      /** Time limit of outbound requests (key fetches, .well-known), in ms. */
+      request_timeout_ms: z.number().int().positive().default(10_000),
+      /** CIDR ranges discovery may reach even though they are private (private federations). */
+      ip_range_allowlist: z.array(z.string()).default([]),
     })
     .prefault({}),
   auth: z

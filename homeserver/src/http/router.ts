@@ -2,7 +2,7 @@
 // doing authentication, rate limiting, body/param/query validation and the Matrix error envelope.
 import Router from '@koa/router';
 import type Koa from 'koa';
-import { Errors, type BodyOf, type Endpoint, type ParamsOf, type QueryOf, type ResponseOf } from '@parley/spec';
+import { Errors, MatrixError, type BodyOf, type Endpoint, type ParamsOf, type QueryOf, type ResponseOf } from '@parley/spec';
 import { readJsonBody } from './body.js';
 import { parseWith } from './validation.js';
 
@@ -13,6 +13,16 @@ export interface Requester {
   isAdmin: boolean;
   /** Internal id of the access token used (for logout). */
   tokenId: number;
+}
+
+/** The requester of an `auth: 'server'` endpoint: the server whose X-Matrix signature verified. */
+export interface ServerRequester {
+  origin: string;
+}
+
+export interface ServerAuthenticator {
+  /** Verifies the request's X-Matrix signatures, or throws 401 M_UNAUTHORIZED. */
+  authenticate(request: { method: string; uri: string; authorizations: string[]; content?: unknown }): Promise<ServerRequester>;
 }
 
 export interface Authenticator {
@@ -32,7 +42,7 @@ export interface HandlerInput<E extends Endpoint> {
   query: QueryOf<E>;
   body: BodyOf<E>;
   /** Present when the endpoint requires auth, or is optional-auth and a token was given. */
-  requester: E['auth'] extends 'user' ? Requester : Requester | undefined;
+  requester: E['auth'] extends 'user' ? Requester : E['auth'] extends 'server' ? ServerRequester : Requester | undefined;
   ctx: Koa.Context;
   ip: string;
 }
@@ -83,6 +93,8 @@ function plainQuery(ctx: Koa.Context): Record<string, string | string[]> {
 
 export interface ApiRouterDeps {
   authenticator: Authenticator;
+  /** Needed by `auth: 'server'` endpoints (federation); without it they answer 401. */
+  serverAuthenticator?: ServerAuthenticator;
   rateLimiter: RateLimiter;
   maxBodyBytes: number;
   /** Check every response against its schema (tests turn this on). */
@@ -102,20 +114,31 @@ export class ApiRouter {
     const method = endpoint.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete';
     this.koa[method](toKoaPath(endpoint.path), async (ctx) => {
       ctx.state.endpoint = endpoint;
-      let requester: Requester | undefined;
+      let requester: Requester | ServerRequester | undefined;
+      let rateKey = `ip:${ctx.ip}`;
+      let json: unknown = undefined;
       if (endpoint.auth === 'user' || endpoint.auth === 'optional') {
         const token = accessTokenFrom(ctx);
-        if (token) requester = await deps.authenticator.authenticate(token);
-        else if (endpoint.auth === 'user') throw Errors.missingToken();
+        if (token) {
+          const user = await deps.authenticator.authenticate(token);
+          requester = user;
+          rateKey = user.isAdmin ? '' : `user:${user.userId}`;
+        } else if (endpoint.auth === 'user') throw Errors.missingToken();
+      } else if (endpoint.auth === 'server') {
+        // The signature covers the body: read it first.
+        if (endpoint.body) json = await readJsonBody(ctx.req, deps.maxBodyBytes);
+        if (!deps.serverAuthenticator) throw new MatrixError(401, 'M_UNAUTHORIZED', 'This server does not accept federation requests');
+        const authorization = ctx.req.headersDistinct.authorization ?? [];
+        const server = await deps.serverAuthenticator.authenticate({ method: ctx.method, uri: ctx.originalUrl, authorizations: authorization, content: json });
+        requester = server;
+        rateKey = `server:${server.origin}`;
       }
-      if (endpoint.rateLimited && !requester?.isAdmin) {
-        await deps.rateLimiter.check(category, requester ? `user:${requester.userId}` : `ip:${ctx.ip}`);
-      }
+      if (endpoint.rateLimited && rateKey) await deps.rateLimiter.check(category, rateKey);
       const params = parseWith(endpoint.params, ctx.params, 'path parameter');
       const query = parseWith(endpoint.query, plainQuery(ctx), 'query parameter');
       let body: unknown = undefined;
-      if (endpoint.body) body = parseWith(endpoint.body, await readJsonBody(ctx.req, deps.maxBodyBytes), 'body');
-      const result = await handler({ params, query, body, requester, ctx, ip: ctx.ip } as HandlerInput<E>);
+      if (endpoint.body) body = parseWith(endpoint.body, endpoint.auth === 'server' ? json : await readJsonBody(ctx.req, deps.maxBodyBytes), 'body');
+      const result = await handler({ params, query, body, requester, ctx, ip: ctx.ip } as unknown as HandlerInput<E>);
       if (result === RESPONDED) return;
       const reply = result instanceof Reply ? result : new Reply(endpoint.status ?? 200, result);
       if (deps.validateResponses && endpoint.response && reply.status < 300) {

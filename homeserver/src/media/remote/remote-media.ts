@@ -1,6 +1,7 @@
 // Remote media fetched on demand over federation and cached as rows of the remote server name.
 // https://spec.matrix.org/v1.19/server-server-api/#get_matrixfederationv1mediadownloadmediaid
 import { Readable } from 'node:stream';
+import type { FederationClient, HttpResponse } from '@parley/federation';
 import { Errors, MatrixError } from '@parley/spec';
 import { fileNameFromDisposition } from '../content-disposition.js';
 import { decideContentType, sniffContentType } from '../content-type.js';
@@ -8,7 +9,6 @@ import { Errs, type MediaRepository, type RemoteMediaSource, type StoredMedia } 
 import type { MediaRow } from '../media-records.js';
 import { guardedFetch } from '../url-preview/guarded-fetch.js';
 import type { AddressPolicy } from '../url-preview/address-policy.js';
-import type { FederationMediaClient } from './federation-client.js';
 import { boundaryOf, readMediaMultipart } from './multipart.js';
 
 const tooLarge = () => new MatrixError(502, 'M_TOO_LARGE', 'Remote content is too large to serve');
@@ -18,7 +18,7 @@ export class RemoteMedia implements RemoteMediaSource {
 
   constructor(
     private readonly media: MediaRepository,
-    private readonly client: FederationMediaClient,
+    private readonly client: FederationClient,
     /** Applied to Location redirects, which point wherever the remote server says. */
     private readonly policy: AddressPolicy,
   ) {}
@@ -35,26 +35,31 @@ export class RemoteMedia implements RemoteMediaSource {
 
   private async download(serverName: string, mediaId: string): Promise<StoredMedia> {
     const cfg = this.media.config.remote;
-    let res: Response;
+    let res: HttpResponse;
     try {
-      res = await this.client.get(serverName, `/_matrix/federation/v1/media/download/${encodeURIComponent(mediaId)}`);
+      const uri = `/_matrix/federation/v1/media/download/${encodeURIComponent(mediaId)}`;
+      res = await this.client.request(serverName, 'GET', uri, { timeoutMs: cfg.timeout_ms });
     } catch (err) {
       throw Errs.remoteFailed((err as Error).message);
     }
-    if (res.status === 404) throw Errors.notFound('Remote media not found');
-    if (res.status === 504) throw Errs.notYetUploaded();
-    if (res.status === 502 || res.status === 413) throw tooLarge();
-    if (!res.ok || !res.body) throw Errs.remoteFailed(`status ${res.status}`);
-    const declared = Number(res.headers.get('content-length') ?? NaN);
-    if (declared > cfg.max_bytes + 64 * 1024) throw tooLarge();
-    const boundary = boundaryOf(res.headers.get('content-type'));
-    if (!boundary) throw Errs.remoteFailed('response is not multipart/mixed');
+    const refuse = (err: MatrixError) => {
+      res.cancel();
+      return err;
+    };
+    if (res.status === 404) throw refuse(Errors.notFound('Remote media not found'));
+    if (res.status === 504) throw refuse(Errs.notYetUploaded());
+    if (res.status === 502 || res.status === 413) throw refuse(tooLarge());
+    if (res.status !== 200) throw refuse(Errs.remoteFailed(`status ${res.status}`));
+    const declared = Number(res.headers['content-length'] ?? NaN);
+    if (declared > cfg.max_bytes + 64 * 1024) throw refuse(tooLarge());
+    const boundary = boundaryOf(res.headers['content-type']);
+    if (!boundary) throw refuse(Errs.remoteFailed('response is not multipart/mixed'));
 
     let parts;
     try {
-      parts = await readMediaMultipart(res.body as unknown as AsyncIterable<Uint8Array>, boundary);
+      parts = await readMediaMultipart(res.body, boundary);
     } catch (err) {
-      throw Errs.remoteFailed((err as Error).message);
+      throw refuse(Errs.remoteFailed((err as Error).message));
     }
     let headers = parts.headers;
     let body: AsyncIterable<Buffer> = parts.body;
@@ -69,7 +74,8 @@ export class RemoteMedia implements RemoteMediaSource {
       body = Readable.from([fetched.body]);
     }
     const now = Date.now();
-    const row = await this.media.ingest(
+    const row = await this.media
+      .ingest(
       body,
       (received) => {
         if (received > cfg.max_bytes) throw tooLarge();
@@ -90,7 +96,8 @@ export class RemoteMedia implements RemoteMediaSource {
         await trx('media').insert(r).onConflict(['server_name', 'media_id']).merge();
         return r;
       },
-    );
+      )
+      .finally(() => res.cancel());
     return row as StoredMedia;
   }
 }
