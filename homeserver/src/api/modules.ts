@@ -11,6 +11,7 @@ import { registerReporting } from './client/reporting.js';
 import { registerAccountData } from './client/account-data.js';
 import { registerRelations } from './client/relations.js';
 import { registerDirectory } from './client/directory.js';
+import { registerRoomUpgrades } from './client/room-upgrades.js';
 import { registerAccounts } from './client/accounts.js';
 import { registerMedia } from './client/media.js';
 import { registerServerKeys } from './federation/keys.js';
@@ -30,6 +31,7 @@ export async function registerModules(router: ApiRouter, s: ServerContext): Prom
   registerAccountData(router, s);
   registerRelations(router, s);
   registerDirectory(router, s);
+  registerRoomUpgrades(router, s);
   registerAccounts(router, s);
   await registerMedia(router, s);
   registerServerKeys(router, s);

@@ -3,6 +3,8 @@ import { roomsOf } from './index.js';
 import { perContext } from './per-context.js';
 import { RelationsService } from './relations.js';
 import { DirectoryService } from './directory.js';
+import { RoomUpgrader } from './upgrade.js';
 
 export const relationsOf = perContext((ctx) => new RelationsService(roomsOf(ctx)));
 export const directoryOf = perContext((ctx) => new DirectoryService(roomsOf(ctx)));
+export const upgraderOf = perContext((ctx) => new RoomUpgrader(roomsOf(ctx), directoryOf(ctx)));

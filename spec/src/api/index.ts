@@ -32,3 +32,4 @@ export * as tags from './client/tags.js';
 export * as relations from './client/relations.js';
 export * as threads from './client/threads.js';
 export * as directory from './client/directory.js';
+export * as roomUpgrades from './client/room-upgrades.js';
