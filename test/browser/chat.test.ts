@@ -1,23 +1,19 @@
 // Two browser contexts, two users, against a real Parley: register, open a DM, exchange messages
 // in real time, typing and read receipts, react, reply, edit, delete, send an image and see it inline.
-// Skipped (with the reason) while the server lacks sync, rooms or media.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { launchBrowser, newPage, registerInApp, screenshot } from './support/browser.js';
-import { runWip, serverHas } from './support/capabilities.js';
 
 // A 2x2 PNG.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP4z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==', 'base64');
 
 let server: TestServer;
 let browser: Browser;
-let caps: Awaited<ReturnType<typeof serverHas>>;
 
 beforeAll(async () => {
   server = await startTestServer();
   browser = await launchBrowser();
-  caps = await serverHas(server.url);
 });
 afterAll(async () => {
   await browser?.close();
@@ -25,7 +21,8 @@ afterAll(async () => {
 });
 
 const composer = (page: Page) => page.getByLabel('Message', { exact: true }).last();
-const message = (page: Page, text: string) => page.locator('article', { hasText: text }).last();
+// The message whose own body holds the text (not a reply quoting it).
+const message = (page: Page, text: string) => page.locator('article', { has: page.locator('.body', { hasText: text }) }).last();
 
 async function send(page: Page, text: string): Promise<void> {
   await composer(page).fill(text);
@@ -33,9 +30,7 @@ async function send(page: Page, text: string): Promise<void> {
 }
 
 describe('two users chatting', () => {
-  it('DM with messages, typing, receipts, reactions, replies, edits, deletes and an image', async (ctx) => {
-    if (!caps.sync || !caps.rooms) return ctx.skip('the server has no /sync or rooms yet');
-    if (!runWip) return ctx.skip('not passing end to end yet (set PARLEY_BROWSER_WIP=1)');
+  it('DM with messages, typing, receipts, reactions, replies, edits, deletes and an image', async () => {
     const a = await newPage(browser);
     const b = await newPage(browser);
     try {
@@ -62,6 +57,7 @@ describe('two users chatting', () => {
 
       // Read receipt: Bob has read Alice's message.
       await a.page.locator('[data-status="read"]').first().waitFor();
+      await a.page.getByRole('img', { name: 'Read by bob' }).first().waitFor();
 
       // Reaction.
       await message(a.page, 'Hello Alice').hover();
@@ -90,12 +86,16 @@ describe('two users chatting', () => {
       await b.page.getByText('Message deleted').first().waitFor();
 
       // Image with a preview before sending, then inline on both sides.
-      if (!caps.media) return ctx.skip('the server has no media repository yet');
       await a.page.locator('input[type=file]').first().setInputFiles({ name: 'dot.png', mimeType: 'image/png', buffer: PNG });
       await a.page.getByRole('group', { name: 'Send file' }).locator('img').waitFor();
       await a.page.getByRole('button', { name: 'Send file' }).click();
       await b.page.locator('parley-image img[alt="dot.png"]').waitFor();
+      await a.page.locator('parley-image img[alt="dot.png"]').waitFor();
       await screenshot(b.page, 'chat-bob-desktop-light');
+    } catch (err) {
+      await screenshot(a.page, 'chat-failure-alice').catch(() => {});
+      await screenshot(b.page, 'chat-failure-bob').catch(() => {});
+      throw err;
     } finally {
       await a.context.close();
       await b.context.close();

@@ -102,8 +102,8 @@ export class ParleyLogin extends LitElement {
     this.busy = true;
     this.error = '';
     try {
-      const typed = this.hideHomeserver ? this.homeserver : String(data.get('homeserver') ?? '') || this.homeserver;
-      const hs = await discoverHomeserver(typed);
+      // A homeserver fixed by the embedding page is a client base URL already: no discovery.
+      const hs = this.hideHomeserver && this.homeserver ? this.homeserver : await discoverHomeserver(String(data.get('homeserver') ?? '') || this.homeserver);
       const localpart = username.includes(':') ? username.split(':')[0] : username;
       const session = this.mode === 'register' ? await register(hs, localpart, password) : await login(hs, username, password);
       this.dispatchEvent(new CustomEvent('parley-session', { detail: session, bubbles: true, composed: true }));

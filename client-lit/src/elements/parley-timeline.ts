@@ -101,6 +101,10 @@ export class ParleyTimeline extends LitElement {
         font-size: 0.85em;
         color: var(--parley-muted);
         padding: 4px 0;
+        margin: 0;
+      }
+      .scroller > .notice {
+        padding: 12px 0 4px;
       }
       .msg {
         display: grid;
@@ -431,7 +435,7 @@ export class ParleyTimeline extends LitElement {
     this.othersReadUpTo = -1;
     for (const [user, r] of room.receipts) if (user !== this.client.userId) this.othersReadUpTo = Math.max(this.othersReadUpTo, room.indexOf(r.eventId));
     const rows = this.rows.slice(this.win.start, this.win.end);
-    return html`<div class="scroller" role="log" aria-label=${t.messageLabel} aria-live="polite" aria-relevant="additions" tabindex="0" @scroll=${this.onScroll} part="scroller">
+    return html`<div class="scroller" role="log" aria-label=${t.timelineLabel} aria-live="polite" aria-relevant="additions" tabindex="0" @scroll=${this.onScroll} part="scroller">
         ${this.win.start === 0
           ? html`<p class="notice">${room.prevBatch === null ? t.startOfRoom : this.loadingHistory ? t.loadingHistory : nothing}</p>`
           : nothing}

@@ -85,10 +85,11 @@ export const en = {
   online: 'Online',
   offlinePresence: 'Offline',
   lastSeen: (ago: string) => `Last seen ${ago}`,
-  members: (n: number) => `${n} members`,
+  members: (n: number) => (n === 1 ? '1 member' : `${n} members`),
   // composer
   messagePlaceholder: 'Write a message…',
   messageLabel: 'Message',
+  timelineLabel: 'Messages',
   send: 'Send',
   attach: 'Attach a file',
   replyingTo: (name: string) => `Replying to ${name}`,

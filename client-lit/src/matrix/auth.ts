@@ -10,9 +10,15 @@ export async function discoverHomeserver(input: string): Promise<string> {
   try {
     const wk = await new MatrixHttp(base).call(routes.wellKnown);
     const url = wk?.['m.homeserver']?.base_url;
-    if (typeof url === 'string' && url) return normaliseBaseUrl(url);
+    if (typeof url === 'string' && url) {
+      const advertised = normaliseBaseUrl(url);
+      // As the spec asks, check the advertised server answers before trusting it.
+      if (advertised === base) return base;
+      await new MatrixHttp(advertised).call(routes.versions);
+      return advertised;
+    }
   } catch {
-    /* no .well-known: use the URL as given */
+    /* no usable .well-known: use the URL as given */
   }
   return base;
 }

@@ -2,7 +2,7 @@
 // echo and retry, and the room, profile and media operations. Emits `change` (batched per frame
 // at most once per microtask), `status` and `message` (a new message from someone else).
 import { MatrixApiError, MatrixHttp, NetworkError } from './http.js';
-import { routes, PARLEY_WS_FEATURE } from './routes.js';
+import { routes, PARLEY_WS_FEATURE, PARLEY_WS_PATH } from './routes.js';
 import { Room, isMessage, type LocalEcho } from './room.js';
 import { MediaCache, upload, type UploadHandle } from './media.js';
 import { backoffDelay, sleep } from './backoff.js';
@@ -33,6 +33,29 @@ declare global {
   }
 }
 
+/** HTTP status for an error frame of the stream, which carries only the errcode. */
+function statusOfErrcode(errcode: string | undefined): number {
+  switch (errcode) {
+    case 'M_LIMIT_EXCEEDED':
+      return 429;
+    case 'M_FORBIDDEN':
+      return 403;
+    case 'M_NOT_FOUND':
+      return 404;
+    case 'M_UNKNOWN_TOKEN':
+    case 'M_MISSING_TOKEN':
+      return 401;
+    case 'M_BAD_JSON':
+    case 'M_NOT_JSON':
+    case 'M_MISSING_PARAM':
+    case 'M_INVALID_PARAM':
+    case 'M_TOO_LARGE':
+      return 400;
+    default:
+      return 500;
+  }
+}
+
 /** Takes the early /sync started by index.html, once, if it was made with this session. */
 function takeEarlySync(token: string): Promise<SyncResponse | null> | undefined {
   const early = typeof window !== 'undefined' ? window.parleyFirstSync : undefined;
@@ -60,6 +83,11 @@ export class MatrixClient extends EventTarget {
   private txnCounter = 0;
   private changeQueued = false;
   private useFilter = true;
+  private featuresKnown = false;
+  private socket?: WebSocket;
+  private wsCounter = 0;
+  private readonly wsPending = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private wake?: () => void;
 
   constructor(
     readonly session: Session,
@@ -77,30 +105,43 @@ export class MatrixClient extends EventTarget {
   // ---- lifecycle ---------------------------------------------------------------------------
 
   start(): void {
-    void this.detectFeatures();
     void this.syncLoop();
+    if (typeof window !== 'undefined') window.addEventListener('online', this.onBrowserOnline);
   }
 
   stop(): void {
     this.abort.abort();
+    this.socket?.close(1000);
+    if (typeof window !== 'undefined') window.removeEventListener('online', this.onBrowserOnline);
   }
 
+  private readonly onBrowserOnline = (): void => this.retryNow();
+
+  /** Asks /versions once (again after a failure) what the server offers. */
   private async detectFeatures(): Promise<void> {
-    try {
-      const v = await this.http.call(routes.versions);
-      this.serverFeatures = v.unstable_features ?? {};
-    } catch {
-      /* the sync loop reports connectivity */
-    }
+    if (this.featuresKnown) return;
+    const v = await this.http.call(routes.versions, { signal: this.abort.signal });
+    this.serverFeatures = v.unstable_features ?? {};
+    this.featuresKnown = true;
   }
 
-  /** Whether the server offers Parley's WebSocket stream (used once its protocol is final). */
+  /** Whether the server offers Parley's WebSocket stream (docs/websocket.md). */
   get offersWebSocket(): boolean {
-    return !!this.serverFeatures[PARLEY_WS_FEATURE];
+    return !!this.serverFeatures[PARLEY_WS_FEATURE] && typeof WebSocket !== 'undefined';
   }
 
+  private syncFilter(): string | undefined {
+    return this.useFilter ? SYNC_FILTER(this.opts.initialTimelineLimit ?? 10) : undefined;
+  }
+
+  /**
+   * The first sync over HTTP (it may have started before this script, see index.html), then
+   * Parley's WebSocket stream when /versions offers it, long-polling /sync otherwise. Reconnects
+   * with backoff and always resumes from the last token processed.
+   */
   private async syncLoop(): Promise<void> {
     let failures = 0;
+    let wsOpenFailures = 0;
     const signal = this.abort.signal;
     const early = await takeEarlySync(this.session.accessToken);
     if (early?.next_batch && !signal.aborted) {
@@ -110,9 +151,38 @@ export class MatrixClient extends EventTarget {
     }
     while (!signal.aborted) {
       try {
+        if (this.since) await this.detectFeatures();
+        if (this.since && this.offersWebSocket && wsOpenFailures < 2) {
+          const openedAt = Date.now();
+          let opened = false;
+          try {
+            await this.stream(() => (opened = true));
+          } catch (err) {
+            if (!opened && err instanceof NetworkError) {
+              // Refused before it opened: is the server down, or is the stream blocked on the way
+              // (a proxy without WebSocket support)? If plain HTTP gets through, fall back to /sync.
+              const reachable = await this.http.call(routes.versions, { signal }).then(() => true, () => false);
+              if (reachable) wsOpenFailures++;
+            }
+            throw err;
+          }
+          wsOpenFailures = 0;
+          if (signal.aborted) return;
+          // Closed after it was open (a restart closes with 1001): reconnect after about a second,
+          // jittered so that a server's clients do not all come back at once; longer if the
+          // connections keep dropping soon after opening.
+          if (Date.now() - openedAt > 10_000) failures = 0;
+          const delay = backoffDelay(failures++);
+          this.retryAt = Date.now() + delay;
+          this.setStatus('offline');
+          await this.pause(delay);
+          continue;
+        }
+        this.transport = 'sync';
         const query: Record<string, string | number> = { timeout: this.since ? (this.opts.syncTimeoutMs ?? 30_000) : 0 };
         if (this.since) query.since = this.since;
-        if (this.useFilter) query.filter = SYNC_FILTER(this.opts.initialTimelineLimit ?? 10);
+        const filter = this.syncFilter();
+        if (filter) query.filter = filter;
         const res = await this.http.call<SyncResponse>(routes.sync, { query, signal });
         failures = 0;
         this.processSync(res);
@@ -131,9 +201,123 @@ export class MatrixClient extends EventTarget {
         const delay = err instanceof MatrixApiError && err.retryAfterMs ? err.retryAfterMs : backoffDelay(failures++);
         this.retryAt = Date.now() + delay;
         this.setStatus(err instanceof NetworkError || (err instanceof MatrixApiError && err.status >= 500) ? 'offline' : this.status);
-        await sleep(delay, signal);
+        await this.pause(delay);
       }
     }
+  }
+
+  /** Waits, unless retryNow() or stop() cuts it short. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.abort.signal.removeEventListener('abort', done);
+        if (this.wake === done) this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+      this.abort.signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /**
+   * One connection to the WebSocket stream, from `since`; resolves when it closes after having
+   * opened. Rejects with NetworkError if it never opened, with M_UNKNOWN_TOKEN if the server
+   * refused the token.
+   */
+  private stream(onOpen: () => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const query: Record<string, string> = { since: this.since! };
+      const filter = this.syncFilter();
+      if (filter) query.filter = filter;
+      const url = new URL(this.http.url(PARLEY_WS_PATH, query));
+      url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+      let ws: WebSocket;
+      try {
+        ws = new WebSocket(url);
+      } catch (err) {
+        return reject(new NetworkError((err as Error).message));
+      }
+      let opened = false;
+      let authError: Record<string, any> | undefined;
+      let lastHeard = Date.now();
+      let keepalive: ReturnType<typeof setInterval> | undefined;
+      const onAbort = () => ws.close(1000);
+      this.abort.signal.addEventListener('abort', onAbort, { once: true });
+      ws.onopen = () => {
+        opened = true;
+        onOpen();
+        // Browsers cannot set headers on a WebSocket: the token goes in the first frame.
+        ws.send(JSON.stringify({ type: 'auth', access_token: this.session.accessToken, id: 'auth' }));
+        this.socket = ws;
+        // The server pings at the protocol level; an application ping also tells us when a
+        // connection died without a close (a sleeping laptop, a dropped Wi-Fi).
+        keepalive = setInterval(() => {
+          if (Date.now() - lastHeard > 45_000) ws.close(4000, 'no pong');
+          else if (Date.now() - lastHeard > 25_000) ws.send(JSON.stringify({ type: 'ping', id: 'ping' }));
+        }, 5_000);
+      };
+      ws.onmessage = (m) => {
+        lastHeard = Date.now();
+        let frame: Record<string, any>;
+        try {
+          frame = JSON.parse(String(m.data));
+        } catch {
+          return;
+        }
+        if (frame.type === 'sync') {
+          this.transport = 'websocket';
+          this.processSync(frame as unknown as SyncResponse);
+          this.since = frame.next_batch;
+          this.setStatus('online');
+        } else if (frame.type === 'result' || frame.type === 'error') {
+          if (frame.id === 'auth' && frame.type === 'error') authError = frame;
+          const waiting = this.wsPending.get(frame.id);
+          if (!waiting) return;
+          this.wsPending.delete(frame.id);
+          if (frame.type === 'result') waiting.resolve(frame.body ?? {});
+          else waiting.reject(new MatrixApiError(statusOfErrcode(frame.errcode), frame.errcode ?? 'M_UNKNOWN', frame.error ?? '', frame));
+        }
+      };
+      ws.onclose = (ev) => {
+        clearInterval(keepalive);
+        this.abort.signal.removeEventListener('abort', onAbort);
+        if (this.socket === ws) this.socket = undefined;
+        for (const [id, waiting] of this.wsPending) {
+          this.wsPending.delete(id);
+          waiting.reject(new NetworkError('connection closed'));
+        }
+        if (ev.code === 4001 || authError) reject(new MatrixApiError(401, authError?.errcode ?? 'M_UNKNOWN_TOKEN', authError?.error ?? 'Unknown token', authError));
+        else if (!opened) reject(new NetworkError('WebSocket connection failed'));
+        else resolve();
+      };
+    });
+  }
+
+  /** Sends a client frame on the open stream and waits for its result (docs/websocket.md). */
+  private wsRequest<T = any>(frame: Record<string, unknown>, timeoutMs = 30_000): Promise<T> {
+    const ws = this.socket;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new NetworkError('not connected'));
+    const id = `r${++this.wsCounter}`;
+    const text = JSON.stringify({ ...frame, id });
+    if (text.length > 60_000) return Promise.reject(new NetworkError('frame too large for the stream'));
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.wsPending.delete(id);
+        reject(new NetworkError('no answer on the stream'));
+      }, timeoutMs);
+      this.wsPending.set(id, {
+        resolve: (v) => (clearTimeout(timer), resolve(v as T)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+      ws.send(text);
+    });
+  }
+
+  /** Whether client frames can go over the stream right now. */
+  private get streamOpen(): boolean {
+    return this.transport === 'websocket' && this.socket?.readyState === 1;
   }
 
   private setStatus(s: ConnectionStatus): void {
@@ -148,6 +332,7 @@ export class MatrixClient extends EventTarget {
   /** Reconnect now instead of waiting for the backoff timer. */
   retryNow(): void {
     this.retryAt = Date.now();
+    this.wake?.();
   }
 
   changed(): void {
@@ -363,10 +548,13 @@ export class MatrixClient extends EventTarget {
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       try {
-        const res = await this.http.call(routes.send, {
-          params: { roomId: room.roomId, eventType: echo.event.type, txnId: echo.txnId },
-          body: echo.event.content,
-        });
+        // Same transaction id over the stream or HTTP: a retry on the other path is idempotent.
+        const res = this.streamOpen
+          ? await this.wsRequest<{ event_id: string }>({ type: 'send', room_id: room.roomId, event_type: echo.event.type, txn_id: echo.txnId, content: echo.event.content })
+          : await this.http.call(routes.send, {
+              params: { roomId: room.roomId, eventType: echo.event.type, txnId: echo.txnId },
+              body: echo.event.content,
+            });
         this.sentEventIds.set(echo.txnId, res.event_id);
         if (room.event(res.event_id) && room.indexOf(res.event_id) >= 0) {
           const i = room.pending.indexOf(echo);
@@ -455,6 +643,10 @@ export class MatrixClient extends EventTarget {
   }
 
   setTyping(roomId: string, typing: boolean): void {
+    if (this.streamOpen) {
+      void this.wsRequest({ type: 'typing', room_id: roomId, typing, timeout: typing ? 10_000 : undefined }).catch(() => {});
+      return;
+    }
     void this.http
       .call(routes.typing, { params: { roomId, userId: this.userId }, body: typing ? { typing, timeout: 10_000 } : { typing } })
       .catch(() => {});

@@ -224,14 +224,20 @@ export class Room {
     return -1;
   }
 
-  /** Users (other than me) whose read receipt sits at each event. */
+  /**
+   * Users (other than me) whose read receipt sits at each shown event. A receipt on an event the
+   * timeline does not show (a reaction, an edit, a redaction) counts for the shown event before it.
+   */
   readersByEvent(): Map<string, string[]> {
     const out = new Map<string, string[]>();
     for (const [user, r] of this.receipts) {
       if (user === this.myUserId) continue;
-      const list = out.get(r.eventId) ?? [];
+      let i = this.indexOf(r.eventId);
+      while (i > 0 && !isVisible(this.events[i])) i--;
+      const eventId = i >= 0 ? this.events[i].event_id : r.eventId;
+      const list = out.get(eventId) ?? [];
       list.push(user);
-      out.set(r.eventId, list);
+      out.set(eventId, list);
     }
     return out;
   }

@@ -34,6 +34,16 @@ export async function newPage(
   const page = await context.newPage();
   page.on('dialog', (d) => void d.accept()); // confirm() for delete/leave
   page.on('pageerror', (err) => console.error('[page error]', err.message));
+  if (process.env.PARLEY_BROWSER_DEBUG) {
+    page.on('console', (m) => console.log(`[page ${m.type()}]`, m.text()));
+    page.on('requestfailed', (r) => console.log('[request failed]', r.method(), r.url(), r.failure()?.errorText));
+    page.on('websocket', (ws) => {
+      console.log('[ws open]', Date.now() % 100000, ws.url().slice(-80));
+      ws.on('close', () => console.log('[ws close]', Date.now() % 100000, ws.url().slice(-80)));
+      ws.on('socketerror', (e) => console.log('[ws error]', e));
+    });
+    page.on('response', (r) => { if (r.status() >= 400) console.log('[response]', r.status(), r.request().method(), r.url()); });
+  }
   return { context, page };
 }
 
