@@ -72,6 +72,19 @@ describe('sync with matrix-js-sdk', () => {
     await alice.client.setPushRuleEnabled('global', 'override' as never, '.m.rule.master', false);
   });
 
+  it('delivers account data, room tags and the fully-read marker', async () => {
+    await alice.client.setAccountData('org.example.settings' as never, { theme: 'dark' } as never);
+    await waitFor(alice.client, () => alice.client.getAccountData('org.example.settings' as never)?.getContent().theme === 'dark', 10_000, 'account data');
+    await alice.client.setRoomTag(roomId, 'm.favourite', { order: 0.5 });
+    await waitFor(alice.client, () => alice.client.getRoom(roomId)?.tags['m.favourite']?.order === 0.5, 10_000, 'tag');
+    const event = alice.client.getRoom(roomId)!.getLiveTimeline().getEvents().at(-1)!;
+    await alice.client.setRoomReadMarkers(roomId, event.getId()!);
+    await waitFor(alice.client, () => alice.client.getRoom(roomId)?.getAccountData('m.fully_read')?.getContent().event_id === event.getId(), 10_000, 'fully read');
+    // Bob sees none of it.
+    expect(bob.client.getAccountData('org.example.settings' as never)).toBeUndefined();
+    expect(bob.client.getRoom(roomId)?.tags['m.favourite']).toBeUndefined();
+  });
+
   it('continues an incremental sync from an old token after a restart', async () => {
     const api = raw(hs.url, bob.accessToken);
     const first = await api.get('/_matrix/client/v3/sync?timeout=0');

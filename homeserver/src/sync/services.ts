@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { EventBus } from '../bus/bus.js';
 import type { ServerContext } from '../context.js';
 import { roomsOf } from '../rooms/index.js';
+import { accountDataOf, type AccountDataService } from '../rooms/account-data.js';
 import { CrossSigning } from '../e2ee/cross-signing.js';
 import { DeviceLists } from '../e2ee/device-lists.js';
 import { KeyBackups } from '../e2ee/key-backup.js';
@@ -23,6 +24,8 @@ export interface RealtimeServices {
   db: Knex;
   bus: EventBus;
   sync: SyncService;
+  /** Rooms' account data (m.fully_read is written through it). */
+  accountData: AccountDataService;
   notifier: Notifier;
   typing: TypingService;
   receipts: ReceiptService;
@@ -57,6 +60,7 @@ export function realtimeOf(s: ServerContext): RealtimeServices {
   const services = {
     db,
     bus,
+    accountData: accountDataOf(s),
     notifier,
     typing,
     receipts: new ReceiptService(db, bus),

@@ -3,7 +3,6 @@
 import { Errors, receipts } from '@parley/spec';
 import type { Knex } from 'knex';
 import type { ApiRouter } from '../../http/router.js';
-import { setRoomAccountData } from '../../sync/account-data.js';
 import { requireJoined } from '../../sync/membership.js';
 import type { RealtimeServices } from '../../sync/services.js';
 
@@ -22,7 +21,7 @@ export async function postReceipt(
   if (receiptType === 'm.fully_read') {
     if (threadId !== undefined) throw Errors.invalidParam('m.fully_read cannot be threaded');
     await requireJoined(db, userId, roomId);
-    await setRoomAccountData(db, r.bus, userId, roomId, 'm.fully_read', { event_id: eventId });
+    await r.accountData.set(userId, roomId, 'm.fully_read', { event_id: eventId });
     return;
   }
   if (threadId !== undefined && threadId !== 'main' && !threadId.startsWith('$')) throw Errors.invalidParam('thread_id must be "main" or an event id');
