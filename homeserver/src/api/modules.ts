@@ -12,6 +12,7 @@ import { registerAccountData } from './client/account-data.js';
 import { registerRelations } from './client/relations.js';
 import { registerDirectory } from './client/directory.js';
 import { registerRoomUpgrades } from './client/room-upgrades.js';
+import { registerSearch } from './client/search.js';
 import { registerAccounts } from './client/accounts.js';
 import { registerMedia } from './client/media.js';
 import { registerServerKeys } from './federation/keys.js';
@@ -32,6 +33,7 @@ export async function registerModules(router: ApiRouter, s: ServerContext): Prom
   registerRelations(router, s);
   registerDirectory(router, s);
   registerRoomUpgrades(router, s);
+  registerSearch(router, s);
   registerAccounts(router, s);
   await registerMedia(router, s);
   registerServerKeys(router, s);

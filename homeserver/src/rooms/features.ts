@@ -4,7 +4,9 @@ import { perContext } from './per-context.js';
 import { RelationsService } from './relations.js';
 import { DirectoryService } from './directory.js';
 import { RoomUpgrader } from './upgrade.js';
+import { SearchService } from './search.js';
 
 export const relationsOf = perContext((ctx) => new RelationsService(roomsOf(ctx)));
 export const directoryOf = perContext((ctx) => new DirectoryService(roomsOf(ctx)));
 export const upgraderOf = perContext((ctx) => new RoomUpgrader(roomsOf(ctx), directoryOf(ctx)));
+export const searchOf = perContext((ctx) => new SearchService(roomsOf(ctx)));

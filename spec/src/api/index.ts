@@ -33,3 +33,4 @@ export * as relations from './client/relations.js';
 export * as threads from './client/threads.js';
 export * as directory from './client/directory.js';
 export * as roomUpgrades from './client/room-upgrades.js';
+export * as search from './client/search.js';
