@@ -23,7 +23,7 @@ const env = { ...process.env, PARLEY_DATA_DIR: dir, PARLEY_PORT: String(port), P
 delete env.DATABASE_URL;
 delete env.REDIS_URL;
 const started = Date.now();
-const child = spawn(process.execPath, [path.join(root, 'homeserver/dist/cli.js'), 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+const child = spawn(process.execPath, [path.join(root, 'homeserver/dist/bundle/cli.js'), 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 let output = '';
 child.stdout.on('data', (d) => (output += d));
 child.stderr.on('data', (d) => (output += d));
