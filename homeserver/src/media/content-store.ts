@@ -2,7 +2,7 @@
 // uploads are stored once. The interface is small so an object store can replace the disk.
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -16,8 +16,8 @@ export interface StagedContent {
   head: Buffer;
 }
 
-/** Called with the running byte count and the first bytes; `done` once the source has ended. Throw to abort. */
-export type StageCheck = (received: number, head: Buffer, done: boolean) => void;
+/** Called with the running byte count and the first bytes; `done` once the source has ended. Throw (or reject) to abort. */
+export type StageCheck = (received: number, head: Buffer, done: boolean) => void | Promise<void>;
 
 export interface ContentStore {
   /** Streams `source` into a staging area, hashing as it goes; an abort removes the partial file. */
@@ -28,6 +28,10 @@ export interface ContentStore {
   open(sha256: string, range?: { start: number; end: number }): Readable;
   exists(sha256: string): Promise<boolean>;
   delete(sha256: string): Promise<void>;
+  /** Every stored hash whose file was last written before `beforeMs` (for the orphan sweep). */
+  listOlderThan(beforeMs: number): AsyncIterable<string>;
+  /** Removes staged files older than `beforeMs` (uploads a crash interrupted); returns how many. */
+  sweepStaging(beforeMs: number): Promise<number>;
   /** A local file path when the store has one (thumbnailing reads it directly). */
   localPath(sha256: string): string | undefined;
   close(): Promise<void>;
@@ -73,11 +77,11 @@ export class DiskContentStore implements ContentStore {
       for await (const chunk of input) {
         size += chunk.length;
         if (head.length < HEAD_BYTES) head = Buffer.concat([head, chunk.subarray(0, HEAD_BYTES - head.length)]);
-        check?.(size, head, false);
+        await check?.(size, head, false);
         await hash.update(chunk);
         yield chunk;
       }
-      check?.(size, head, true);
+      await check?.(size, head, true);
     }
     try {
       await pipeline(source, hashed, createWriteStream(file, { highWaterMark: 1024 * 1024 }));
@@ -116,5 +120,33 @@ export class DiskContentStore implements ContentStore {
 
   async delete(sha256: string): Promise<void> {
     await rm(this.localPath(sha256), { force: true });
+  }
+
+  async *listOlderThan(beforeMs: number): AsyncGenerator<string> {
+    const content = path.join(this.root, 'content');
+    const dirs = async (dir: string) => (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((d) => d.isDirectory() && /^[0-9a-f]{2}$/.test(d.name));
+    for (const a of await dirs(content)) {
+      for (const b of await dirs(path.join(content, a.name))) {
+        const dir = path.join(content, a.name, b.name);
+        for (const name of await readdir(dir).catch(() => [] as string[])) {
+          if (!/^[0-9a-f]{64}$/.test(name) || !name.startsWith(a.name + b.name)) continue;
+          const info = await stat(path.join(dir, name)).catch(() => undefined);
+          if (info && info.mtimeMs < beforeMs) yield name;
+        }
+      }
+    }
+  }
+
+  async sweepStaging(beforeMs: number): Promise<number> {
+    let removed = 0;
+    for (const name of await readdir(this.staging).catch(() => [] as string[])) {
+      const file = path.join(this.staging, name);
+      const info = await stat(file).catch(() => undefined);
+      if (info?.isFile() && info.mtimeMs < beforeMs) {
+        await rm(file, { force: true });
+        removed++;
+      }
+    }
+    return removed;
   }
 }

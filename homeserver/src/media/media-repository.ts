@@ -12,6 +12,7 @@ import { decideContentType, isImage, sniffContentType } from './content-type.js'
 import { checkDeclaredLength, streamingLimits, tooLargeFor, type UploadLimits } from './limits.js';
 import { lockContent, MediaRecords, type MediaKey, type MediaRow } from './media-records.js';
 import { mxcUri, newMediaId } from './mxc.js';
+import { MediaQuota } from './quota.js';
 
 export type MediaConfig = Config['media'];
 /** A media row whose bytes are present. */
@@ -40,6 +41,7 @@ export interface RemoteMediaSource {
 
 export class MediaRepository {
   readonly records: MediaRecords;
+  readonly quota: MediaQuota;
   remote?: RemoteMediaSource;
   private readonly uploadListeners = new Set<(key: MediaKey) => void>();
   private readonly unsubscribe: () => void;
@@ -53,6 +55,7 @@ export class MediaRepository {
     readonly log: Logger,
   ) {
     this.records = new MediaRecords(db);
+    this.quota = new MediaQuota(db, config.user_quota_bytes);
     this.unsubscribe = bus.subscribe(UPLOADED_CHANNEL, (msg) => {
       for (const listener of this.uploadListeners) listener(msg as MediaKey);
     });
@@ -101,18 +104,33 @@ export class MediaRepository {
     const declaredImage = isImage(input.contentType);
     checkDeclaredLength(input.contentLength, declaredImage, limits);
     const key = target ?? { server_name: this.serverName, media_id: newMediaId() };
+    const limit = declaredImage ? limits.maxImageBytes : limits.maxBytes;
+    const reservation =
+      input.userId && this.quota.quotaBytes > 0 ? await this.quota.reserve(input.userId, input.contentLength ?? 0, input.contentLength ?? limit) : undefined;
+    const sizeLimits = streamingLimits(limits, declaredImage);
+    const check: StageCheck = reservation
+      ? async (received, head, done) => {
+          sizeLimits(received, head, done);
+          await reservation.ensure(received, limit);
+        }
+      : sizeLimits;
     let contentType = '';
-    await this.ingest(input.source, streamingLimits(limits, declaredImage), async (staged, trx) => {
-      contentType = decideContentType(input.contentType, await sniffContentType(staged.head));
-      if (isImage(contentType) && staged.size > limits.maxImageBytes) throw tooLargeFor(limits.maxImageBytes);
-      const fields = { content_type: contentType, upload_name: input.fileName ?? null, size: staged.size, sha256: staged.sha256 };
-      if (target) {
-        if (!(await this.records.fillPending(target, fields, trx))) throw Errs.cannotOverwrite();
-      } else {
-        const now = Date.now();
-        await this.records.insert({ ...key, ...fields, user_id: input.userId, created_ts: now, unused_expires_ts: null, last_access_ts: now }, trx);
-      }
-    });
+    try {
+      await this.ingest(input.source, check, async (staged, trx) => {
+        contentType = decideContentType(input.contentType, await sniffContentType(staged.head));
+        if (isImage(contentType) && staged.size > limits.maxImageBytes) throw tooLargeFor(limits.maxImageBytes);
+        const fields = { content_type: contentType, upload_name: input.fileName ?? null, size: staged.size, sha256: staged.sha256 };
+        if (target) {
+          if (!(await this.records.fillPending(target, fields, trx))) throw Errs.cannotOverwrite();
+        } else {
+          const now = Date.now();
+          await this.records.insert({ ...key, ...fields, user_id: input.userId, created_ts: now, unused_expires_ts: null, last_access_ts: now }, trx);
+        }
+        await reservation?.release(trx);
+      });
+    } finally {
+      await reservation?.release();
+    }
     await this.bus.publish(UPLOADED_CHANNEL, key);
     return key;
   }
@@ -191,6 +209,46 @@ export class MediaRepository {
   servedUnauthenticated(createdTs: number): boolean {
     const frozenAfter = this.config.unauthenticated_frozen_after_ts;
     return frozenAfter === null || createdTs < frozenAfter;
+  }
+
+  /**
+   * Removes stored files no row references and staged files, older than `minAgeMs` (left by a
+   * crash between writing the bytes and inserting the row). Each deletion re-checks the
+   * references under the content lock, so an upload of the same bytes cannot be lost.
+   */
+  async sweepOrphans(minAgeMs = 60 * 60 * 1000, now = Date.now()): Promise<{ files: number; staged: number }> {
+    const staged = await this.store.sweepStaging(now - minAgeMs);
+    let files = 0;
+    const batch: string[] = [];
+    const flush = async () => {
+      const referenced = new Set<string>(
+        (
+          (await this.db
+            .select('sha256')
+            .from('media')
+            .whereIn('sha256', batch)
+            .union((q) => q.select('sha256').from('media_thumbnails').whereIn('sha256', batch))) as Array<{ sha256: string }>
+        ).map((r) => r.sha256),
+      );
+      for (const sha256 of batch) {
+        if (referenced.has(sha256)) continue;
+        const deleted = await this.db.transaction(async (trx) => {
+          await lockContent(trx, sha256);
+          if ((await this.records.references(sha256, trx)) > 0) return false;
+          await this.store.delete(sha256);
+          return true;
+        });
+        if (deleted) files++;
+      }
+      batch.length = 0;
+    };
+    for await (const sha256 of this.store.listOlderThan(now - minAgeMs)) {
+      batch.push(sha256);
+      if (batch.length >= 500) await flush();
+    }
+    if (batch.length) await flush();
+    if (files || staged) this.log.info({ files, staged }, 'removed orphaned media files');
+    return { files, staged };
   }
 
   /**

@@ -56,13 +56,21 @@ function requireAdmin(requester: Requester): void {
 
 export async function registerMedia(router: ApiRouter, s: ServerContext): Promise<MediaServices> {
   const services = await createMediaServices(s);
-  // mxc URIs from /create whose bytes never came: swept hourly (and by `parley media purge-expired-uploads`).
-  const sweep = setInterval(() => {
-    services.retention.deleteExpiredPending().catch((err) => s.log.warn({ err }, 'sweeping expired uploads failed'));
-  }, 60 * 60 * 1000);
+  // Hourly, and once at start-up: mxc URIs from /create whose bytes never came (also
+  // `parley media purge-expired-uploads`), files a crash left without a row, stale quota reservations.
+  let running: Promise<unknown> = Promise.resolve();
+  const housekeeping = () =>
+    (running = Promise.all([
+      services.retention.deleteExpiredPending(),
+      services.repository.sweepOrphans(),
+      services.repository.quota.sweepExpired(),
+    ]).catch((err) => s.log.warn({ err }, 'media housekeeping failed')));
+  housekeeping();
+  const sweep = setInterval(housekeeping, 60 * 60 * 1000);
   sweep.unref();
-  s.onShutdown(() => {
+  s.onShutdown(async () => {
     clearInterval(sweep);
+    await running;
     return services.close();
   });
   const { repository: repo, thumbnails, previews, retention } = services;
