@@ -13,6 +13,8 @@ import { registerRelations } from './client/relations.js';
 import { registerDirectory } from './client/directory.js';
 import { registerRoomUpgrades } from './client/room-upgrades.js';
 import { registerSearch } from './client/search.js';
+import { registerSpaces } from './client/spaces.js';
+import { registerUserDirectory } from './client/user-directory.js';
 import { registerAccounts } from './client/accounts.js';
 import { registerMedia } from './client/media.js';
 import { registerServerKeys } from './federation/keys.js';
@@ -34,6 +36,8 @@ export async function registerModules(router: ApiRouter, s: ServerContext): Prom
   registerDirectory(router, s);
   registerRoomUpgrades(router, s);
   registerSearch(router, s);
+  registerSpaces(router, s);
+  registerUserDirectory(router, s);
   registerAccounts(router, s);
   await registerMedia(router, s);
   registerServerKeys(router, s);

@@ -117,6 +117,10 @@ presence:
   # An online user who has not synced for this long shows as unavailable (ms).
   idle_after_ms: 300000
 
+user_directory:
+  # Search every local user, not only those sharing a room with the searcher or in public rooms.
+  search_all_users: false
+
 # Largest JSON request body accepted (bytes).
 max_request_body_bytes: 1048576
 

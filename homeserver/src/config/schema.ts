@@ -160,6 +160,12 @@ export const configSchema = z.strictObject({
       idle_after_ms: z.number().int().positive().default(5 * 60 * 1000),
     })
     .prefault({}),
+  user_directory: z
+    .strictObject({
+      /** Search every local user, not only those sharing a room with the searcher or in public rooms. */
+      search_all_users: z.boolean().default(false),
+    })
+    .prefault({}),
   max_request_body_bytes: z.number().int().positive().default(1024 * 1024),
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

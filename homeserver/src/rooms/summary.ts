@@ -3,7 +3,7 @@
 // https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1room_summaryroomidoralias
 import type { Knex } from 'knex';
 
-export interface RoomSummary {
+export type RoomSummary = {
   room_id: string;
   num_joined_members: number;
   world_readable: boolean;
@@ -17,7 +17,7 @@ export interface RoomSummary {
   room_type?: string;
   encryption?: string;
   allowed_room_ids?: string[];
-}
+};
 
 const TYPES = [
   'm.room.create',

@@ -34,3 +34,6 @@ export * as threads from './client/threads.js';
 export * as directory from './client/directory.js';
 export * as roomUpgrades from './client/room-upgrades.js';
 export * as search from './client/search.js';
+export * as roomSummary from './client/room-summary.js';
+export * as spaces from './client/spaces.js';
+export * as userDirectory from './client/user-directory.js';
