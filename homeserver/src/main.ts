@@ -80,7 +80,7 @@ export async function startHomeserver(config: ResolvedConfig, opts: StartOptions
 
     const metrics = new Metrics(db);
     const rateLimiter = new BucketRateLimiter(bus.store, config.rate_limits);
-    const accounts = createAccountServices({ db, config, rateLimiter });
+    const accounts = createAccountServices({ db, config, rateLimiter, bus });
     const federation = createFederationServices({ config, db, signingKey, log });
     shutdownTasks.push(() => federation.close());
     const context: ServerContext = {

@@ -1,4 +1,5 @@
 // Builds the account services; main.ts puts them in the ServerContext as `accounts`.
+import type { EventBus } from '../bus/bus.js';
 import type { ResolvedConfig } from '../config/load.js';
 import type { Database } from '../db/database.js';
 import type { RateLimiter } from '../http/router.js';
@@ -13,6 +14,8 @@ import { SessionService } from './sessions.js';
 import { TokenAuthenticator } from './tokens.js';
 import { UserInteractiveAuth } from './uia.js';
 import { UserStore } from './users.js';
+
+export const TOKENS_REVOKED_CHANNEL = 'accounts.tokens_revoked';
 
 export interface AccountServices {
   authenticator: TokenAuthenticator;
@@ -29,15 +32,22 @@ export interface AccountServices {
   adminNonces: AdminRegistrationNonces;
 }
 
-export function createAccountServices(deps: { db: Database; config: ResolvedConfig; rateLimiter: RateLimiter }): AccountServices {
+export function createAccountServices(deps: { db: Database; config: ResolvedConfig; rateLimiter: RateLimiter; bus?: EventBus }): AccountServices {
   const { db, config, rateLimiter } = deps;
   const users = new UserStore(db, config.server_name);
   const passwords = new PasswordHasher();
-  const sessions = new SessionService(db, config.auth.access_token_lifetime_ms);
+  const authenticator = new TokenAuthenticator(db);
+  if (deps.bus) {
+    // Other processes forget their cached copies of revoked tokens too.
+    const bus = deps.bus;
+    authenticator.onRevoked.push((userId) => void bus.publish(TOKENS_REVOKED_CHANNEL, { userId }).catch(() => {}));
+    bus.subscribe(TOKENS_REVOKED_CHANNEL, (m) => authenticator.forget((m as { userId: string }).userId));
+  }
+  const sessions = new SessionService(db, config.auth.access_token_lifetime_ms, (userId, trx) => authenticator.revoked(userId, trx));
   const registrationTokens = new RegistrationTokens(db);
   const uia = new UserInteractiveAuth(db, { passwords, users, tokens: registrationTokens, serverName: config.server_name });
   return {
-    authenticator: new TokenAuthenticator(db),
+    authenticator,
     users,
     passwords,
     sessions,

@@ -51,6 +51,8 @@ export class SessionService {
     private readonly db: Database,
     /** Lifetime of access tokens that come with a refresh token. */
     private readonly accessTokenLifetimeMs: number,
+    /** Told of every revocation of a user's access tokens (the authenticator's cache). */
+    private readonly revoked: (userId: string, trx?: Knex.Transaction) => void = () => {},
   ) {}
 
   /**
@@ -62,6 +64,7 @@ export class SessionService {
     const deviceId = opts.deviceId ?? newDeviceId();
     const existing = await trx('devices').where({ user_id: userId, device_id: deviceId }).forUpdate().first('device_id');
     if (existing) {
+      this.revoked(userId, trx);
       await trx('access_tokens').where({ user_id: userId, device_id: deviceId }).delete();
       await trx('refresh_tokens').where({ user_id: userId, device_id: deviceId }).delete();
       const update: Record<string, unknown> = { last_seen_ip: opts.ip ?? null, last_seen_ts: now };
@@ -126,6 +129,7 @@ export class SessionService {
       const user = await trx('users').where({ user_id: old.user_id }).first('deactivated');
       if (!user || user.deactivated) throw Errors.unknownToken(false);
       // Using this token is the first use of the pair that replaced its predecessor.
+      this.revoked(old.user_id, trx);
       await retireReplacedRefreshTokens(trx, old.id);
       if (old.next_token_id !== null) await this.deleteRefreshTokens(trx, [old.next_token_id]);
       const { tokens, refreshTokenId } = await this.issueTokens(trx, old.user_id, old.device_id, true);
@@ -163,7 +167,11 @@ export class SessionService {
       const rows: Array<{ device_id: string }> = await q.delete().returning('device_id');
       return rows.map((r) => r.device_id);
     };
-    const deleted = opts.trx ? await run(opts.trx) : await this.db.transaction(run);
+    const deleted = opts.trx ? await run(opts.trx) : await this.db.transaction(async (trx) => {
+      this.revoked(userId, trx);
+      return run(trx);
+    });
+    if (opts.trx) this.revoked(userId, opts.trx);
     if (deleted.length) {
       const notify = () => Promise.all(this.onDevicesDeleted.map((hook) => hook(userId, deleted)));
       if (opts.trx) void opts.trx.executionPromise.then(notify, () => {});
@@ -174,6 +182,7 @@ export class SessionService {
 
   /** Revokes every access token of the user's device except `keepTokenId`. */
   async revokeOtherTokens(trx: Knex.Transaction, userId: string, deviceId: string, keepTokenId: number): Promise<void> {
+    this.revoked(userId, trx);
     await trx('access_tokens').where({ user_id: userId, device_id: deviceId }).whereNot('id', keepTokenId).delete();
   }
 }
