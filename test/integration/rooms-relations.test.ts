@@ -66,6 +66,18 @@ describe('relations', () => {
     expect(ctx.body.event.unsigned['m.relations']['m.replace'].event_id).toBe(second.event_id);
   });
 
+  it('picks the edit with the latest origin_server_ts, not the last one received', async () => {
+    const { event_id: original } = await alice.client.sendTextMessage(roomId, 'v0');
+    const a = await alice.client.sendMessage(roomId, edit(original, 'v1') as never);
+    const b = await alice.client.sendMessage(roomId, edit(original, 'v2') as never);
+    // As a remote edit with an older clock would arrive: b received last but stamped earlier.
+    const { db } = hs.context;
+    const tsA = Number((await db('events').where({ event_id: a.event_id }).first('origin_server_ts')).origin_server_ts);
+    await db('events').where({ event_id: b.event_id }).update({ origin_server_ts: tsA - 1000 });
+    const ev = await alice.client.fetchRoomEvent(roomId, original);
+    expect((ev.unsigned as any)['m.relations']['m.replace'].event_id).toBe(a.event_id);
+  });
+
   it('lists reactions with pagination in both directions', async () => {
     const { event_id: target } = await alice.client.sendTextMessage(roomId, 'react to me');
     const keys = ['👍', '🎉', '❤️', '😀', '🚀'];

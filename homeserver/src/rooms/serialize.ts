@@ -120,7 +120,7 @@ export class EventSerializer {
       .whereIn('rel.rel_type', ['m.replace', 'm.thread', 'm.reference'])
       .where('e.outlier', false)
       .whereNull('e.rejected_reason')
-      .select('rel.relates_to_id', 'rel.rel_type', 'rel.event_nid', 'e.sender', 'e.event_id', 'e.type')
+      .select('rel.relates_to_id', 'rel.rel_type', 'rel.event_nid', 'e.sender', 'e.event_id', 'e.type', 'e.state_key', 'e.origin_server_ts')
       .orderBy('rel.event_nid');
     if (rows.length === 0) return;
     const byTarget = new Map<string, typeof rows>();
@@ -135,9 +135,17 @@ export class EventSerializer {
       const rels = byTarget.get(e.eventId);
       if (!rels) continue;
       const p: { edit?: number; thread?: { latest: number; count: number; participated: boolean }; refs?: string[] } = {};
-      // Edits count only when sent by the original sender and not themselves state events.
-      const edits = rels.filter((r) => r.rel_type === 'm.replace' && r.sender === e.sender && r.type === e.type);
-      if (edits.length && e.stateKey === null) p.edit = Number(edits[edits.length - 1].event_nid);
+      // Edits count only when sent by the original sender, of the same type, and neither is a
+      // state event; the latest is the greatest (origin_server_ts, event_id) (spec: m.replace).
+      const edits = rels.filter((r) => r.rel_type === 'm.replace' && r.sender === e.sender && r.type === e.type && r.state_key === null);
+      if (edits.length && e.stateKey === null) {
+        const latest = edits.reduce((a, b) => {
+          const ta = Number(a.origin_server_ts);
+          const tb = Number(b.origin_server_ts);
+          return tb > ta || (tb === ta && b.event_id > a.event_id) ? b : a;
+        });
+        p.edit = Number(latest.event_nid);
+      }
       const thread = rels.filter((r) => r.rel_type === 'm.thread');
       if (thread.length) {
         p.thread = {
