@@ -38,7 +38,8 @@ export function serializeSigningKey(key: SigningKey): string {
 /** Loads the key, generating one on first start. */
 export function loadOrCreateSigningKey(file: string): { key: SigningKey; created: boolean } {
   if (existsSync(file)) return { key: parseSigningKeyFile(readFileSync(file, 'utf8')), created: false };
-  const version = 'a_' + randomBytes(3).toString('base64url').slice(0, 4);
+  // Key versions are [a-zA-Z0-9_] (https://spec.matrix.org/v1.19/server-server-api/#publishing-keys): hex, not base64url.
+  const version = 'a_' + randomBytes(3).toString('hex');
   const key = signingKeyFromSeed(`ed25519:${version}`, randomBytes(32));
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, serializeSigningKey(key), { mode: 0o600 });
