@@ -104,6 +104,12 @@ describe('account data', () => {
     const bobView = await bob.client.createMessagesRequest(room_id, null, 20, Direction.Backward);
     expect(bobView.chunk.map((e) => e.event_id)).toContain(event_id);
 
+    // Their thread replies do not count in the ignorer's thread summary either.
+    const { event_id: root } = await alice.client.sendTextMessage(room_id, 'a thread');
+    await bob.client.sendMessage(room_id, { msgtype: 'm.text', body: 'ignored reply', 'm.relates_to': { rel_type: 'm.thread', event_id: root } } as never);
+    expect((await alice.client.fetchRoomEvent(room_id, root)).unsigned?.['m.relations']).toBeUndefined();
+    expect(((await bob.client.fetchRoomEvent(room_id, root)).unsigned as any)['m.relations']['m.thread'].count).toBe(1);
+
     await alice.client.setIgnoredUsers([]);
     const again = await alice.client.createMessagesRequest(room_id, null, 20, Direction.Backward);
     expect(again.chunk.map((e) => e.event_id)).toContain(event_id);

@@ -4,6 +4,7 @@
 import type { Knex } from 'knex';
 import type { JsonObject } from '@parley/spec';
 import { toStoredEvent, EVENT_COLUMNS, type StoredEvent } from './store.js';
+import { VisibilityChecker } from './visibility.js';
 
 export type ClientEvent = {
   content: JsonObject;
@@ -123,8 +124,11 @@ export class EventSerializer {
       .select('rel.relates_to_id', 'rel.rel_type', 'rel.event_nid', 'e.sender', 'e.event_id', 'e.type', 'e.state_key', 'e.origin_server_ts')
       .orderBy('rel.event_nid');
     if (rows.length === 0) return;
+    // Thread replies and references by users the reader ignores are left out, as their events are.
+    const ignored = userId && rows.some((r) => r.rel_type !== 'm.replace') ? await new VisibilityChecker(this.db).ignoredUsers(userId) : new Set<string>();
     const byTarget = new Map<string, typeof rows>();
     for (const r of rows) {
+      if (r.rel_type !== 'm.replace' && ignored.has(r.sender)) continue;
       const list = byTarget.get(r.relates_to_id) ?? [];
       list.push(r);
       byTarget.set(r.relates_to_id, list);
