@@ -79,8 +79,8 @@ describe('account data', () => {
 
   it('keeps m.direct', async () => {
     const { room_id } = await alice.client.createRoom({ invite: [bob.userId], is_direct: true, preset: Preset.TrustedPrivateChat });
-    await alice.client.setAccountDataRaw('m.direct', { [bob.userId]: [room_id] });
-    expect(await alice.client.getAccountDataFromServer('m.direct')).toEqual({ [bob.userId]: [room_id] });
+    await alice.client.setAccountDataRaw('m.direct' as never, { [bob.userId]: [room_id] } as never);
+    expect(await alice.client.getAccountDataFromServer('m.direct' as never)).toEqual({ [bob.userId]: [room_id] });
     const bad = await raw(hs.url, alice.accessToken).put(`/_matrix/client/v3/user/${enc(alice.userId)}/account_data/m.direct`, { [bob.userId]: 'x' });
     expect(bad.body.errcode).toBe('M_BAD_JSON');
   });

@@ -48,7 +48,7 @@ describe('relations', () => {
     const second = await alice.client.sendMessage(roomId, edit(original, 'hello!') as never);
 
     const ev = await alice.client.fetchRoomEvent(roomId, original);
-    expect(ev.content.body).toBe('helo');
+    expect(ev.content!.body).toBe('helo');
     const replace = (ev.unsigned as any)['m.relations']['m.replace'];
     expect(replace.event_id).toBe(second.event_id);
     expect(replace.content['m.new_content'].body).toBe('hello!');
@@ -93,7 +93,7 @@ describe('relations', () => {
     const seen: string[] = [];
     let from: string | undefined;
     for (let i = 0; i < 5; i++) {
-      const r = await api.get(v1(`/relations/${enc(target)}/m.annotation?limit=2${from ? `&from=${from}` : ''}`));
+      const r: { status: number; body: any } = await api.get(v1(`/relations/${enc(target)}/m.annotation?limit=2${from ? `&from=${from}` : ''}`));
       expect(r.status).toBe(200);
       seen.push(...r.body.chunk.map((e: any) => e.event_id));
       from = r.body.next_batch;
@@ -104,7 +104,7 @@ describe('relations', () => {
     const fwd: string[] = [];
     from = undefined;
     for (let i = 0; i < 5; i++) {
-      const r = await api.get(v1(`/relations/${enc(target)}?dir=f&limit=2${from ? `&from=${from}` : ''}`));
+      const r: { body: any } = await api.get(v1(`/relations/${enc(target)}?dir=f&limit=2${from ? `&from=${from}` : ''}`));
       fwd.push(...r.body.chunk.map((e: any) => e.event_id));
       from = r.body.next_batch;
       if (!from) break;
@@ -167,7 +167,7 @@ describe('relations', () => {
     const ev = await alice.client.fetchRoomEvent(roomId, target);
     expect((ev.unsigned as any)['m.relations']['m.reference']).toEqual({ chunk: [{ event_id: ref.event_id }] });
     const got = await alice.client.fetchRoomEvent(roomId, reply.event_id);
-    expect(got.content['m.relates_to']).toEqual({ 'm.in_reply_to': { event_id: target } });
+    expect(got.content!['m.relates_to']).toEqual({ 'm.in_reply_to': { event_id: target } });
   });
 
   it('refuses non-members and unknown parents', async () => {
