@@ -9,7 +9,9 @@ import { previewsOf } from '../../rooms/features.js';
 export function registerSpaces(router: ApiRouter, s: ServerContext): void {
   const previews = previewsOf(s);
 
-  router.bind(summaryApi.getRoomSummary, async ({ params, requester }) => previews.summary(requester?.userId, params.roomIdOrAlias));
+  for (const endpoint of [summaryApi.getRoomSummary, summaryApi.getRoomSummaryUnstable]) {
+    router.bind(endpoint, async ({ params, requester }) => previews.summary(requester?.userId, params.roomIdOrAlias));
+  }
 
   router.bind(api.getSpaceHierarchy, async ({ params, query, requester }) =>
     previews.hierarchy(requester.userId, params.roomId, {

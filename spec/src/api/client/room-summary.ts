@@ -18,3 +18,8 @@ export const getRoomSummary = defineEndpoint({
   query: z.object({ via: z.union([z.string(), z.array(z.string())]).optional() }),
   response: roomSummary.extend({ membership: z.enum(['invite', 'join', 'knock', 'leave', 'ban']).optional() }),
 });
+
+/** The same answer at MSC3266's unstable path, which matrix-js-sdk 37's `getRoomSummary` calls. */
+export const getRoomSummaryUnstable = defineEndpoint({
+  ...getRoomSummary, operationId: 'parleyGetRoomSummaryUnstable', path: '/_matrix/client/unstable/im.nheko.summary/summary/{roomIdOrAlias}',
+});
