@@ -229,7 +229,7 @@ export class ParleyRoomView extends LitElement {
     return html`<div class="invite">
       <p>${room.inviter ? t.invitedBy(room.displayName(room.inviter)) : t.invites}</p>
       <div class="buttons">
-        <button class="primary" @click=${() => this.client!.join(room.roomId)}>${t.accept}</button>
+        <button class="primary" @click=${() => this.client!.acceptInvite(room.roomId)}>${t.accept}</button>
         <button @click=${async () => {
           await this.client!.leave(room.roomId);
           this.fire('parley-left-room');

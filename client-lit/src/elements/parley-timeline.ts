@@ -4,6 +4,7 @@
 // Fires `parley-reply` and `parley-edit` with {eventId} for the composer.
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
+import { repeat } from 'lit/directives/repeat.js';
 import type { MatrixClient } from '../matrix/client.js';
 import { isMessage, isVisible, type Room, type SendStatus } from '../matrix/room.js';
 import type { MatrixEvent } from '../matrix/types.js';
@@ -12,7 +13,7 @@ import { ClientController } from '../controllers/client-controller.js';
 import { WindowedList, type ListWindow } from '../controllers/windowed-list.js';
 import { icon } from '../styles/icons.js';
 import { base } from '../styles/theme.js';
-import { dayKey, formatDay, formatSize, formatTime } from '../format.js';
+import { colorFor, dayKey, formatDay, formatSize, formatTime, initials } from '../format.js';
 import { t } from '../i18n/en.js';
 import './parley-avatar.js';
 import './parley-image.js';
@@ -30,6 +31,8 @@ interface Row {
 }
 
 const GROUP_GAP_MS = 5 * 60_000;
+/** Height of the head of the list (start-of-room or loading notice), fixed so offsets stay exact. */
+const HEAD_PX = 40;
 
 export class ParleyTimeline extends LitElement {
   static override properties = {
@@ -53,11 +56,24 @@ export class ParleyTimeline extends LitElement {
   private rows: Row[] = [];
   private keys: string[] = [];
   private rowsFor?: { room: Room; version: number; pending: number };
-  private anchor?: { key: string; offset: number };
+  /** Where the viewport starts, in list coordinates (scrollTop minus the head), as last known. */
+  private viewTop = 0;
+  private viewHeight = 0;
+  /** viewTop changed in the model (history loaded above, a jump): write it to the scroller. */
+  private scrollPending = false;
+  /** Only the rows in view were rendered (after a jump): add the overscan next frame. */
+  private fillPending = false;
   private stick = true;
   private scrollQueued = false;
   private othersReadUpTo = -1;
   private readonly sanitized = new Map<string, string>();
+  /**
+   * Rows are measured by a ResizeObserver, which reports sizes after the browser's own layout:
+   * no synchronous layout reads while scrolling. Corrections to estimated heights move the
+   * spacers and keep the row at the top of the viewport in place.
+   */
+  private resizeObserver?: ResizeObserver;
+  private readonly observed = new WeakSet<Element>();
 
   constructor() {
     super();
@@ -103,8 +119,13 @@ export class ParleyTimeline extends LitElement {
         padding: 4px 0;
         margin: 0;
       }
-      .scroller > .notice {
-        padding: 12px 0 4px;
+      .notice.head {
+        box-sizing: border-box;
+        height: 40px;
+        padding: 14px 0 0;
+        overflow: hidden;
+        white-space: nowrap;
+        text-overflow: ellipsis;
       }
       .msg {
         display: grid;
@@ -277,24 +298,70 @@ export class ParleyTimeline extends LitElement {
       .edited {
         font-style: italic;
       }
+      .initials {
+        display: inline-grid;
+        place-items: center;
+        border-radius: 50%;
+        color: #fff;
+        font-weight: 600;
+        line-height: 1;
+        user-select: none;
+        overflow: hidden;
+      }
+      .initials.s36 {
+        width: 36px;
+        height: 36px;
+        font-size: 15px;
+      }
+      .initials.s16 {
+        width: 16px;
+        height: 16px;
+        font-size: 7px;
+      }
     `,
   ];
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.resizeObserver?.disconnect();
+    this.resizeObserver = undefined;
+  }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     this.clientCtl.use(this.client);
     if (changed.has('room') && changed.get('room') !== this.room) {
       this.stick = true;
-      this.anchor = undefined;
+      this.viewTop = 0;
       this.pickerFor = undefined;
     }
+    // The row at the top of the viewport, to keep it in place when rows are added above it.
+    const anchorIndex = this.list.indexAt(this.viewTop);
+    const anchorKey = this.keys[anchorIndex];
+    const anchorOffset = this.viewTop - this.list.offsetOf(anchorIndex);
+    const before = this.keys;
     this.rebuildRows();
-    this.recordAnchor();
-    const scroller = this.scroller;
-    const top = scroller ? scroller.scrollTop : 0;
-    const height = scroller?.clientHeight || 800;
-    this.win = this.stick
-      ? this.list.compute(this.keys, Math.max(0, this.list.totalHeight(this.keys) - height), height)
-      : this.list.compute(this.keys, top, height);
+    this.list.setKeys(this.keys);
+    const height = this.viewHeight || this.scroller?.clientHeight || 800;
+    if (this.stick) {
+      this.viewTop = Math.max(0, this.list.totalHeight + HEAD_PX - height);
+    } else if (this.keys !== before && anchorKey !== undefined) {
+      const i = this.keys.indexOf(anchorKey);
+      if (i >= 0) {
+        const top = this.list.offsetOf(i) + anchorOffset;
+        if (Math.abs(top - this.viewTop) >= 0.5) {
+          this.viewTop = top;
+          this.scrollPending = true;
+        }
+      }
+    }
+    const w = this.list.compute(this.viewTop, height);
+    // A jump far from the rendered rows: render what is in view now, the overscan next frame,
+    // so no single frame builds the whole window.
+    const kept = Math.max(0, Math.min(w.end, this.win.end) - Math.max(w.start, this.win.start));
+    if (w.end - w.start - kept > 16 && this.win.end > 0) {
+      this.win = this.list.compute(this.viewTop, height, 0);
+      this.fillPending = true;
+    } else this.win = w;
   }
 
   private get scroller(): HTMLElement | null {
@@ -321,57 +388,83 @@ export class ParleyTimeline extends LitElement {
     room.events.forEach((e, i) => isVisible(e) && push(e, i));
     for (const p of room.pending) push(p.event, -1, p.status, p.txnId);
     this.rows = rows;
-    this.keys = rows.map((r) => r.key);
+    const keys = rows.map((r) => r.key);
+    // Same rows (a reaction, a receipt): keep the array, so the list keeps its sums.
+    if (keys.length !== this.keys.length || keys.some((k, i) => k !== this.keys[i])) this.keys = keys;
     this.rowsFor = { room, version: room.version, pending: room.pending.length };
-  }
-
-  /** Remembers which row is at the top of the viewport, to keep it in place across re-renders. */
-  private recordAnchor(): void {
-    const scroller = this.scroller;
-    if (!scroller || this.stick) return;
-    const top = scroller.getBoundingClientRect().top;
-    for (const el of scroller.querySelectorAll<HTMLElement>('.row')) {
-      const r = el.getBoundingClientRect();
-      if (r.bottom > top) {
-        this.anchor = { key: el.dataset.key!, offset: r.top - top };
-        return;
-      }
-    }
   }
 
   protected override updated(): void {
     const scroller = this.scroller;
     if (!scroller) return;
-    let remeasured = false;
-    for (const el of scroller.querySelectorAll<HTMLElement>('.row')) remeasured = this.list.measure(el.dataset.key!, el.offsetHeight) || remeasured;
-    if (remeasured) {
-      // Spacers assumed estimates; fix them now that real heights are known.
-      const w = this.stick
-        ? this.list.compute(this.keys, Math.max(0, this.list.totalHeight(this.keys) - scroller.clientHeight), scroller.clientHeight)
-        : { ...this.win, padTop: this.list.offsetOf(this.keys, this.win.start) };
-      const top = scroller.querySelector<HTMLElement>('.spacer.top');
-      const bottom = scroller.querySelector<HTMLElement>('.spacer.bottom');
-      if (top && bottom && w.start === this.win.start && w.end === this.win.end) {
-        top.style.height = `${w.padTop}px`;
-        let pb = 0;
-        for (let i = w.end; i < this.keys.length; i++) pb += this.list.heightOf(this.keys[i]);
-        bottom.style.height = `${pb}px`;
-        this.win = { ...w, padBottom: pb };
-      } else if (w.start !== this.win.start || w.end !== this.win.end) {
-        requestAnimationFrame(() => this.requestUpdate());
+    if (!this.resizeObserver) {
+      this.resizeObserver = new ResizeObserver((entries) => this.onResize(entries));
+      this.resizeObserver.observe(scroller);
+    }
+    for (const el of scroller.children) {
+      if (el.classList.contains('row') && !this.observed.has(el)) {
+        this.observed.add(el);
+        this.resizeObserver.observe(el);
       }
     }
     if (this.stick) {
       scroller.scrollTop = scroller.scrollHeight;
-    } else if (this.anchor) {
-      const el = scroller.querySelector<HTMLElement>(`.row[data-key="${CSS.escape(this.anchor.key)}"]`);
-      if (el) {
-        const delta = el.getBoundingClientRect().top - scroller.getBoundingClientRect().top - this.anchor.offset;
-        if (Math.abs(delta) >= 1) scroller.scrollTop += delta;
-      }
+    } else if (this.scrollPending) {
+      scroller.scrollTop = this.viewTop + HEAD_PX;
+    }
+    this.scrollPending = false;
+    if (this.fillPending) {
+      this.fillPending = false;
+      requestAnimationFrame(() => this.requestUpdate());
     }
     this.markReadIfVisible();
-    if (scroller.scrollTop < 400 && !this.loadingHistory && this.room?.prevBatch !== null) void this.loadHistory();
+    if (this.viewTop < 400 && !this.loadingHistory && this.room?.prevBatch !== null) void this.loadHistory();
+  }
+
+  /** Real heights of rows (and of the viewport), after layout: correct the estimates. */
+  private onResize(entries: ResizeObserverEntry[]): void {
+    const scroller = this.scroller;
+    if (!scroller) return;
+    const anchorIndex = this.list.indexAt(this.viewTop);
+    const anchorOffset = this.viewTop - this.list.offsetOf(anchorIndex);
+    let changed = false;
+    for (const entry of entries) {
+      const el = entry.target as HTMLElement;
+      if (el === scroller) {
+        changed = this.viewHeight !== entry.contentRect.height || changed;
+        this.viewHeight = entry.contentRect.height;
+        continue;
+      }
+      if (!el.isConnected) {
+        this.resizeObserver?.unobserve(el);
+        this.observed.delete(el);
+        continue;
+      }
+      const h = entry.borderBoxSize?.[0]?.blockSize ?? entry.contentRect.height;
+      if (el.dataset.key && this.list.measure(el.dataset.key, h)) changed = true;
+    }
+    if (!changed) return;
+    const w = this.win;
+    const padTop = this.list.offsetOf(w.start);
+    const padBottom = this.list.totalHeight - this.list.offsetOf(w.end);
+    const top = scroller.querySelector<HTMLElement>('.spacer.top');
+    const bottom = scroller.querySelector<HTMLElement>('.spacer.bottom');
+    if (top) top.style.height = `${padTop}px`;
+    if (bottom) bottom.style.height = `${padBottom}px`;
+    this.win = { ...w, padTop, padBottom };
+    if (this.stick) {
+      this.viewTop = Math.max(0, this.list.totalHeight + HEAD_PX - this.viewHeight);
+      scroller.scrollTop = scroller.scrollHeight;
+    } else {
+      const viewTop = this.list.offsetOf(anchorIndex) + anchorOffset;
+      if (Math.abs(viewTop - this.viewTop) >= 0.5) {
+        this.viewTop = viewTop;
+        scroller.scrollTop = viewTop + HEAD_PX;
+      }
+    }
+    // Rows came out shorter than estimated: render more next frame if the viewport needs them.
+    const need = this.list.compute(this.viewTop, this.viewHeight);
+    if (need.start < w.start || need.end > w.end) requestAnimationFrame(() => this.requestUpdate());
   }
 
   private onScroll(): void {
@@ -381,14 +474,17 @@ export class ParleyTimeline extends LitElement {
       this.scrollQueued = false;
       const s = this.scroller;
       if (!s) return;
-      const atBottom = s.scrollHeight - s.scrollTop - s.clientHeight < 40;
+      const scrollTop = s.scrollTop;
+      const height = this.viewHeight || s.clientHeight;
+      this.viewTop = Math.max(0, scrollTop - HEAD_PX);
+      const atBottom = s.scrollHeight - scrollTop - height < 40;
       this.stick = atBottom;
       if (this.atBottom !== atBottom) this.atBottom = atBottom;
-      const w = this.list.compute(this.keys, s.scrollTop, s.clientHeight);
+      const w = this.list.compute(this.viewTop, height);
       // Re-render only when the window must move: overscan absorbs small scrolls.
       if (w.start < this.win.start || w.end > this.win.end || w.start > this.win.start + 20 || w.end < this.win.end - 20) this.requestUpdate();
       else if (atBottom) this.markReadIfVisible();
-      if (s.scrollTop < 400 && !this.loadingHistory && this.room?.prevBatch !== null) void this.loadHistory();
+      if (this.viewTop < 400 && !this.loadingHistory && this.room?.prevBatch !== null) void this.loadHistory();
     });
   }
 
@@ -406,7 +502,7 @@ export class ParleyTimeline extends LitElement {
 
   private markReadIfVisible(): void {
     if (!this.client || !this.room || !this.stick || this.readOnly || document.visibilityState !== 'visible') return;
-    const last = [...this.room.events].reverse().find((e) => !e.event_id.startsWith('~'));
+    const last = this.room.events.at(-1);
     if (last) void this.client.markRead(this.room, last.event_id);
   }
 
@@ -422,8 +518,8 @@ export class ParleyTimeline extends LitElement {
     const s = this.scroller;
     if (i < 0 || !s) return;
     this.stick = false;
-    s.scrollTop = Math.max(0, this.list.offsetOf(this.keys, i) - s.clientHeight / 3);
-    this.anchor = undefined;
+    this.viewTop = Math.max(0, this.list.offsetOf(i) - (this.viewHeight || s.clientHeight) / 3);
+    this.scrollPending = true;
     this.requestUpdate();
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`.row[data-key="${CSS.escape(eventId)}"] .msg`)?.focus());
   }
@@ -436,11 +532,9 @@ export class ParleyTimeline extends LitElement {
     for (const [user, r] of room.receipts) if (user !== this.client.userId) this.othersReadUpTo = Math.max(this.othersReadUpTo, room.indexOf(r.eventId));
     const rows = this.rows.slice(this.win.start, this.win.end);
     return html`<div class="scroller" role="log" aria-label=${t.timelineLabel} aria-live="polite" aria-relevant="additions" tabindex="0" @scroll=${this.onScroll} part="scroller">
-        ${this.win.start === 0
-          ? html`<p class="notice">${room.prevBatch === null ? t.startOfRoom : this.loadingHistory ? t.loadingHistory : nothing}</p>`
-          : nothing}
+        <p class="notice head">${this.win.start === 0 ? (room.prevBatch === null ? t.startOfRoom : this.loadingHistory ? t.loadingHistory : nothing) : nothing}</p>
         <div class="spacer top" style="height:${this.win.padTop}px"></div>
-        ${rows.map((row) => this.renderRow(row, readers.get(row.key)))}
+        ${repeat(rows, (row) => row.key, (row) => this.renderRow(row, readers.get(row.key)))}
         <div class="spacer bottom" style="height:${this.win.padBottom}px"></div>
       </div>
       ${this.atBottom ? nothing : html`<button class="jump" @click=${() => this.jumpToLatest()}>${icon('down', 16)} ${t.jumpToLatest}</button>`}`;
@@ -464,7 +558,7 @@ export class ParleyTimeline extends LitElement {
     return html`<div class="row ${own ? 'own' : ''} ${row.firstInGroup ? 'first' : ''}" data-key=${row.key}>
       ${day}
       <article class="msg" tabindex="-1" aria-label=${`${name}, ${formatTime(e.origin_server_ts)}`} data-event-id=${e.event_id}>
-        ${own ? nothing : row.firstInGroup ? html`<parley-avatar .media=${this.client!.media} name=${name} user-id=${e.sender} mxc=${room.memberAvatar(e.sender) ?? ''}></parley-avatar>` : html`<span></span>`}
+        ${own ? nothing : row.firstInGroup ? this.avatar(e.sender, name, 36) : html`<span></span>`}
         <div class="bubble" part="bubble">
           ${!own && row.firstInGroup ? html`<div class="sender">${name}</div>` : nothing}
           ${replied && !redacted
@@ -496,10 +590,20 @@ export class ParleyTimeline extends LitElement {
       </article>
       ${readBy?.length
         ? html`<div class="receipts" aria-label=${t.readBy(readBy.map((u) => room.displayName(u)).join(', '))} role="img">
-            ${readBy.slice(0, 5).map((u) => html`<parley-avatar .media=${this.client!.media} size="16" name=${room.displayName(u)} user-id=${u} mxc=${room.memberAvatar(u) ?? ''}></parley-avatar>`)}
+            ${readBy.slice(0, 5).map((u) => this.avatar(u, room.displayName(u), 16))}
           </div>`
         : nothing}
     </div>`;
+  }
+
+  /**
+   * A member's avatar: <parley-avatar> for a picture; initials drawn in place otherwise, which
+   * costs a fraction of an element with its own shadow root in rows created while scrolling.
+   */
+  private avatar(userId: string, name: string, size: number) {
+    const mxc = this.room!.memberAvatar(userId);
+    if (mxc) return html`<parley-avatar .media=${this.client!.media} size=${size} name=${name} user-id=${userId} mxc=${mxc}></parley-avatar>`;
+    return html`<span class="initials s${size}" aria-hidden="true" style="background:${colorFor(userId)}">${initials(name)}</span>`;
   }
 
   private renderActions(e: MatrixEvent, own: boolean) {

@@ -419,9 +419,32 @@ export class MatrixClient extends EventTarget {
   dmPartner(room: Room): string | undefined {
     const fromAccountData = this.directRoomIds().get(room.roomId);
     if (fromAccountData) return fromAccountData;
-    const me = room.memberEvent(this.userId);
+    const me = room.memberEvent(this.userId) as MatrixEvent | undefined;
     if (me?.content.is_direct) return me.sender !== this.userId ? me.sender : room.otherMembers()[0];
+    // Joined from a direct invite: the invite is the previous content of my membership.
+    if (me?.unsigned?.prev_content?.is_direct && me.unsigned.prev_content.membership === 'invite') {
+      const others = room.otherMembers();
+      return others.length === 1 ? others[0] : undefined;
+    }
     return undefined;
+  }
+
+  /** Accepts an invite; a direct one is recorded in m.direct, as the inviter's client did. */
+  async acceptInvite(roomId: string): Promise<void> {
+    const room = this.rooms.get(roomId);
+    const invite = room?.memberEvent(this.userId);
+    const inviter = invite?.content.is_direct ? invite.sender : undefined;
+    await this.join(roomId);
+    if (inviter && inviter !== this.userId) await this.addDirect(inviter, roomId);
+  }
+
+  private async addDirect(userId: string, roomId: string): Promise<void> {
+    const direct = { ...(this.accountData.get('m.direct') ?? {}) } as Record<string, string[]>;
+    if (direct[userId]?.includes(roomId)) return;
+    direct[userId] = [...(direct[userId] ?? []), roomId];
+    this.accountData.set('m.direct', direct);
+    this.changed();
+    await this.http.call(routes.setAccountData, { params: { userId: this.userId, type: 'm.direct' }, body: direct }).catch(() => {});
   }
 
   roomName(room: Room): string {
@@ -447,10 +470,7 @@ export class MatrixClient extends EventTarget {
     const { room_id } = await this.http.call(routes.createRoom, {
       body: { is_direct: true, invite: [userId], preset: 'trusted_private_chat' },
     });
-    const direct = { ...(this.accountData.get('m.direct') ?? {}) } as Record<string, string[]>;
-    direct[userId] = [...(direct[userId] ?? []), room_id];
-    this.accountData.set('m.direct', direct);
-    await this.http.call(routes.setAccountData, { params: { userId: this.userId, type: 'm.direct' }, body: direct }).catch(() => {});
+    await this.addDirect(userId, room_id);
     return room_id;
   }
 
