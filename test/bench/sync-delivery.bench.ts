@@ -2,8 +2,12 @@
 // WebSocket stream), one sender per room at 10 messages/s; send-to-receive p50/p99 per transport.
 // Baseline: the load generator alone, relaying the same messages to the same clients through a
 // bare ws echo server (no homeserver). Targets: WebSocket p99 < 50 ms, /sync p99 < 100 ms.
-// Scale with BENCH_ROOMS, BENCH_CLIENTS_PER_ROOM, BENCH_RATE (msg/s per room), BENCH_SECONDS.
+// Scale with BENCH_ROOMS, BENCH_CLIENTS_PER_ROOM, BENCH_RATE (msg/s per room), BENCH_SECONDS;
+// BENCH_WORKERS load-generator threads share the clients and senders (default 2). Besides the
+// send-to-receive latency (the target), it prints the fan-out part: receipt time minus the event's
+// origin_server_ts (stamped by the server as it builds the event, before its transaction).
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { roomsOf } from '../../homeserver/src/rooms/index.js';
@@ -14,6 +18,7 @@ const ROOMS = Number(process.env.BENCH_ROOMS ?? 100);
 const PER_ROOM = Number(process.env.BENCH_CLIENTS_PER_ROOM ?? 10);
 const RATE = Number(process.env.BENCH_RATE ?? 10);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const WARMUP_SECONDS = 3;
 
 // The clients and senders run in a worker thread: the server's event loop has this thread alone.
@@ -22,14 +27,17 @@ const { parentPort, workerData } = require('node:worker_threads');
 const WebSocket = require('ws');
 const { mode, url, echoUrl, rooms, receivers, senders, rate, seconds, warmup } = workerData;
 const now = () => performance.timeOrigin + performance.now();
-const samples = { ws: [], poll: [], send: [] };
+const samples = { ws: [], poll: [], send: [], wsFanout: [], pollFanout: [] };
 let measuring = false;
 let stopped = false;
 const seen = new Set();
 function record(kind, ev) {
   const c = ev && ev.content;
   if (!c || typeof c.sent !== 'number') return;
-  if (measuring) samples[kind].push(now() - c.sent / 1000);
+  if (!measuring) return;
+  const t = now();
+  samples[kind].push(t - c.sent / 1000);
+  if (typeof ev.origin_server_ts === 'number') samples[kind + 'Fanout'].push(t - ev.origin_server_ts);
 }
 function timelineEvents(frame) {
   const out = [];
@@ -73,6 +81,9 @@ function openWs(r, target) {
     }
   }
   const senderSockets = mode === 'echo' ? await Promise.all(senders.map((s) => openWs({ room: s.room, kind: 'x' }, 'echo'))) : [];
+  // Every thread connects its clients, then all start sending together.
+  parentPort.postMessage({ ready: true });
+  await new Promise((r) => parentPort.once('message', r));
   await new Promise((r) => setTimeout(r, 1000));
   const timers = [];
   let n = 0;
@@ -102,11 +113,38 @@ function openWs(r, target) {
 })();
 `;
 
-async function runLoad(workerData: Record<string, unknown>): Promise<{ ws: number[]; poll: number[]; send: number[] }> {
-  const worker = new Worker(LOAD, { eval: true, workerData });
-  const [samples] = (await once(worker, 'message')) as [{ ws: number[]; poll: number[]; send: number[] }];
-  await worker.terminate();
-  return samples;
+type Samples = { ws: number[]; poll: number[]; send: number[]; wsFanout: number[]; pollFanout: number[] };
+
+/** Runs the load split over WORKERS threads (clients and senders dealt round-robin); merges their samples. */
+async function runLoad(data: { receivers: unknown[]; senders: unknown[] } & Record<string, unknown>): Promise<Samples> {
+  const workers = Array.from({ length: WORKERS }, (_, w) => {
+    const part = <T>(xs: T[]) => xs.filter((_, i) => i % WORKERS === w);
+    return new Worker(LOAD, { eval: true, workerData: { ...data, receivers: part(data.receivers), senders: part(data.senders) } });
+  });
+  await Promise.all(workers.map((w) => once(w, 'message')));
+  for (const w of workers) w.postMessage('go');
+  const parts = (await Promise.all(workers.map((w) => once(w, 'message')))).map(([s]) => s as Samples);
+  await Promise.all(workers.map((w) => w.terminate()));
+  const out: Samples = { ws: [], poll: [], send: [], wsFanout: [], pollFanout: [] };
+  for (const p of parts) for (const k of Object.keys(out) as Array<keyof Samples>) for (const x of p[k]) out[k].push(x);
+  return out;
+}
+
+/** Runs `fn` over `items` with at most `limit` at once. */
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i], i);
+    }
+  }));
+}
+
+/** Each client holds a socket on both ends: warn when the open-files limit is too low for them. */
+function checkFileLimit(sockets: number): void {
+  const m = /Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'));
+  if (m && Number(m[1]) < sockets * 2 + 500) console.warn(`open files limit ${m[1]} is low for ${sockets} clients: raise it (ulimit -n) before running`);
 }
 
 const { hs, close } = await benchServer(30);
@@ -115,21 +153,21 @@ try {
   const rooms = roomsOf(hs.context);
   const senders = await quickUsers(hs, 'sender', ROOMS);
   const receivers = await quickUsers(hs, 'client', ROOMS * PER_ROOM);
-  const roomIds: string[] = [];
-  for (let r = 0; r < ROOMS; r++) {
-    const roomId = await rooms.createRoom(senders[r].userId, { preset: 'public_chat' });
+  checkFileLimit(receivers.length + senders.length);
+  const roomIds: string[] = new Array(ROOMS);
+  await eachLimited(senders, 8, async (sender, r) => {
+    const roomId = await rooms.createRoom(sender.userId, { preset: 'public_chat' });
     await Promise.all(receivers.slice(r * PER_ROOM, (r + 1) * PER_ROOM).map((u) => rooms.join(u.userId, roomId)));
-    roomIds.push(roomId);
-  }
+    roomIds[r] = roomId;
+  });
   const tokenOf = async (token: string) => {
     const res = await fetch(`${hs.url}/_matrix/client/v3/sync?timeout=0`, { headers: { Authorization: `Bearer ${token}` } });
     return ((await res.json()) as { next_batch: string }).next_batch;
   };
-  const receiverJobs = [];
-  for (let i = 0; i < receivers.length; i++) {
-    const u = receivers[i];
-    receiverJobs.push({ token: u.token, room: Math.floor(i / PER_ROOM), kind: i % 2 === 0 ? 'ws' : 'poll', since: await tokenOf(u.token) });
-  }
+  const receiverJobs: Array<Record<string, unknown>> = new Array(receivers.length);
+  await eachLimited(receivers, 16, async (u, i) => {
+    receiverJobs[i] = { token: u.token, room: Math.floor(i / PER_ROOM), kind: i % 2 === 0 ? 'ws' : 'poll', since: await tokenOf(u.token) };
+  });
   const senderJobs = senders.map((s, r) => ({ token: s.token, roomId: roomIds[r], room: r }));
 
   // Baseline: a bare ws relay in this thread, the same clients and message rate.
@@ -159,7 +197,7 @@ try {
   if (process.env.BENCH_QUERIES) for (const [sql, n] of [...queries].sort((x, y) => y[1] - x[1]).slice(0, 25)) console.log(String(n).padStart(7), sql);
 
   const expected = ROOMS * RATE * SECONDS * PER_ROOM;
-  console.log(`${ROOMS} rooms x ${PER_ROOM} clients (half WebSocket, half long-poll), ${RATE} msg/s per room, ${SECONDS} s measured`);
+  console.log(`${ROOMS} rooms x ${PER_ROOM} clients (half WebSocket, half long-poll), ${RATE} msg/s per room, ${SECONDS} s measured, ${WORKERS} load threads`);
   line('baseline (bare ws relay) deliveries', `${base.length}`, `of ~${expected}`);
   line('baseline p50 / p99 (ms)', `${percentile(base, 50).toFixed(1)} / ${percentile(base, 99).toFixed(1)}`);
   line('WebSocket deliveries', `${measured.ws.length}`, `of ~${expected / 2}`);
@@ -173,6 +211,8 @@ try {
   line('WebSocket p50 / p99 (ms)', `${wsP50.toFixed(1)} / ${wsP99.toFixed(1)}`, 'p99 < 50', wsOk);
   line('/sync long-poll p50 / p99 (ms)', `${pollP50.toFixed(1)} / ${pollP99.toFixed(1)}`, 'p99 < 100', pollOk);
   line('PUT /send response time p50 / p99 (ms, part of the above)', `${percentile(measured.send, 50).toFixed(1)} / ${percentile(measured.send, 99).toFixed(1)}`);
+  line('fan-out, event built to received, WebSocket p50 / p99 (ms)', `${percentile(measured.wsFanout, 50).toFixed(1)} / ${percentile(measured.wsFanout, 99).toFixed(1)}`);
+  line('fan-out, event built to received, /sync p50 / p99 (ms)', `${percentile(measured.pollFanout, 50).toFixed(1)} / ${percentile(measured.pollFanout, 99).toFixed(1)}`);
   line('WebSocket p99 / baseline p99', `${(wsP99 / percentile(base, 99)).toFixed(1)}x`);
   line('/sync p99 / baseline p99', `${(pollP99 / percentile(base, 99)).toFixed(1)}x`);
   exitCode = wsOk && pollOk ? 0 : 1;

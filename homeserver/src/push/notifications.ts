@@ -6,9 +6,9 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { evaluatePushRules, type PushAction } from '@parley/spec';
 import type { EventBus } from '../bus/bus.js';
-import { CHANNEL, type RoomEventMessage } from '../sync/channels.js';
+import { CHANNEL, type RoomEventMessage, type UserMessage } from '../sync/channels.js';
 import type { GatewaySender } from './gateway-sender.js';
-import type { PusherStore } from './pushers.js';
+import type { PusherRow, PusherStore } from './pushers.js';
 import type { PushRulesStore } from './rules-store.js';
 
 interface EventJson {
@@ -20,8 +20,20 @@ interface EventJson {
   event_id?: string;
 }
 
+/** What evaluating an event needs of its room, kept until the room's state changes. */
+interface RoomContext {
+  members: string[];
+  powerLevels: Record<string, any>;
+  displayNames: Map<string, string>;
+}
+
 export class NotificationService {
-  private queue: Promise<void> = Promise.resolve();
+  /** One queue per room (a room's notifications are recorded in stream order); rooms run in parallel. */
+  private readonly queues = new Map<string, Promise<void>>();
+  /** Evaluations under way, by event id (the notifier wakes a room's syncs once its event is done). */
+  private readonly evaluations = new Map<string, Promise<void>>();
+  private readonly rooms = new Map<string, Promise<RoomContext>>();
+  private pushing: Promise<void> = Promise.resolve();
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -33,14 +45,60 @@ export class NotificationService {
     private readonly log: Logger,
     private readonly serverName: string,
   ) {
-    this.unsubscribe = bus.subscribe(CHANNEL.roomEvent, (m) => {
-      this.queue = this.queue.then(() => this.handle(m as RoomEventMessage)).catch((err) => this.log.error({ err }, 'push evaluation failed'));
+    this.unsubscribe = bus.subscribe(CHANNEL.roomEvent, (msg) => {
+      const m = msg as RoomEventMessage;
+      if (m.stateKey !== undefined) this.rooms.delete(m.roomId);
+      const run = (this.queues.get(m.roomId) ?? Promise.resolve())
+        .then(() => this.handle(m))
+        .catch((err) => this.log.error({ err }, 'push evaluation failed'));
+      this.queues.set(m.roomId, run);
+      this.evaluations.set(m.eventId, run);
+      void run.then(() => {
+        if (this.queues.get(m.roomId) === run) this.queues.delete(m.roomId);
+        this.evaluations.delete(m.eventId);
+      });
     });
+  }
+
+  /** Resolves once the event's notifications are recorded and announced (at once if unknown here). */
+  evaluated(eventId: string): Promise<void> {
+    return this.evaluations.get(eventId) ?? Promise.resolve();
   }
 
   /** Resolves when every event received so far has been evaluated (tests, shutdown). */
   async idle(): Promise<void> {
-    await this.queue;
+    while (this.queues.size) await Promise.all([...this.queues.values()]);
+    await this.pushing;
+  }
+
+  private roomContext(roomId: string, roomNid: number): Promise<RoomContext> {
+    let hit = this.rooms.get(roomId);
+    if (!hit) {
+      if (this.rooms.size > 10_000) this.rooms.clear();
+      hit = this.loadRoomContext(roomNid);
+      hit.catch(() => this.rooms.get(roomId) === hit && this.rooms.delete(roomId));
+      this.rooms.set(roomId, hit);
+    }
+    return hit;
+  }
+
+  private async loadRoomContext(roomNid: number): Promise<RoomContext> {
+    const [memberRows, state] = await Promise.all([
+      this.db('current_memberships').where({ room_nid: roomNid, membership: 'join' }).select('user_id'),
+      this.db('current_state as cs')
+        .join('events as e', 'e.stream_ordering', 'cs.event_nid')
+        .where('cs.room_nid', roomNid)
+        .whereIn('cs.type', ['m.room.power_levels', 'm.room.member'])
+        .select('cs.type', 'cs.state_key', 'e.json'),
+    ]);
+    let powerLevels: Record<string, any> = {};
+    const displayNames = new Map<string, string>();
+    for (const s of state) {
+      const content = JSON.parse(s.json).content ?? {};
+      if (s.type === 'm.room.power_levels') powerLevels = content;
+      else if (typeof content.displayname === 'string') displayNames.set(s.state_key, content.displayname);
+    }
+    return { members: memberRows.map((r: { user_id: string }) => r.user_id), powerLevels, displayNames };
   }
 
   async handle(m: RoomEventMessage): Promise<void> {
@@ -51,29 +109,13 @@ export class NotificationService {
     if (!row) return;
     const event = { ...(JSON.parse(row.json) as EventJson), event_id: m.eventId, room_id: m.roomId };
     const local = (u: string) => u.endsWith(`:${this.serverName}`);
-    const members: string[] = (await this.db('current_memberships').where({ room_nid: row.room_nid, membership: 'join' }).select('user_id')).map(
-      (r: { user_id: string }) => r.user_id,
-    );
+    const { members, powerLevels, displayNames } = await this.roomContext(m.roomId, row.room_nid);
     const targets = new Set(members.filter(local));
     // An invite notifies its target, who is not a member yet.
     if (event.type === 'm.room.member' && event.content.membership === 'invite' && event.state_key && local(event.state_key)) targets.add(event.state_key);
     targets.delete(event.sender);
     if (targets.size === 0) return;
 
-    const state = await this.db('current_state as cs')
-      .join('events as e', 'e.stream_ordering', 'cs.event_nid')
-      .where('cs.room_nid', row.room_nid)
-      .andWhere((q) =>
-        q.where({ 'cs.type': 'm.room.power_levels', 'cs.state_key': '' }).orWhere((q2) => q2.where('cs.type', 'm.room.member').whereIn('cs.state_key', [...targets])),
-      )
-      .select('cs.type', 'cs.state_key', 'e.json');
-    let powerLevels: Record<string, any> = {};
-    const displayNames = new Map<string, string>();
-    for (const s of state) {
-      const content = JSON.parse(s.json).content ?? {};
-      if (s.type === 'm.room.power_levels') powerLevels = content;
-      else if (typeof content.displayname === 'string') displayNames.set(s.state_key, content.displayname);
-    }
     const senderPowerLevel = Number(powerLevels.users?.[event.sender] ?? powerLevels.users_default ?? 0);
     const notificationPowerLevels = { room: 50, ...(powerLevels.notifications ?? {}) };
     const threadId = event.content?.['m.relates_to']?.rel_type === 'm.thread' ? String(event.content['m.relates_to'].event_id) : null;
@@ -91,29 +133,32 @@ export class NotificationService {
       if (result.notify || result.highlight) rows.push({ user_id: userId, actions: result.actions, highlight: result.highlight });
     }
     if (rows.length === 0) return;
-    const inserted: Array<{ user_id: string; id: number }> = await this.db('notifications')
-      .insert(
-        rows.map((r) => ({
-          user_id: r.user_id,
-          room_id: m.roomId,
-          event_id: m.eventId,
-          stream_ordering: row.stream_ordering,
-          thread_id: threadId,
-          actions: JSON.stringify(r.actions),
-          highlight: r.highlight,
-          ts: row.origin_server_ts,
-        })),
-      )
-      .onConflict(['user_id', 'event_id'])
-      .ignore()
-      .returning(['user_id', 'id']);
+    // The rows and the pushers of the users they were recorded for, in one round trip.
+    const cols = ['user_id', 'room_id', 'event_id', 'stream_ordering', 'thread_id', 'actions', 'highlight', 'ts'];
+    const { rows: result } = await this.db.raw(
+      `WITH ins AS (
+         INSERT INTO notifications (${cols.join(', ')}) VALUES ${rows.map(() => `(${cols.map(() => '?').join(', ')})`).join(', ')}
+         ON CONFLICT (user_id, event_id) DO NOTHING RETURNING user_id, id)
+       SELECT ins.user_id, ins.id, to_jsonb(p) AS pusher FROM ins LEFT JOIN pushers p ON p.user_id = ins.user_id`,
+      rows.flatMap((r) => [r.user_id, m.roomId, m.eventId, row.stream_ordering, threadId, JSON.stringify(r.actions), r.highlight, row.origin_server_ts]),
+    );
+    const inserted = new Map<string, number>();
+    const pushers: PusherRow[] = [];
+    for (const r of result as Array<{ user_id: string; id: string; pusher: PusherRow | null }>) {
+      inserted.set(r.user_id, Number(r.id));
+      if (r.pusher) pushers.push(r.pusher);
+    }
     // Committed before the announcement: a sync that hears it can trust the id as a position.
-    for (const { user_id, id } of inserted) await this.bus.publish(CHANNEL.unread, { userId: user_id, roomId: m.roomId, id: Number(id) });
-    await this.push(event, inserted.map((r) => r.user_id), rows, displayNames);
+    const highlights = new Set(rows.filter((r) => r.highlight).map((r) => r.user_id));
+    for (const [userId, id] of inserted) {
+      const message: UserMessage = { userId, roomId: m.roomId, id, streamOrdering: Number(row.stream_ordering), highlight: highlights.has(userId), threadId };
+      await this.bus.publish(CHANNEL.unread, message);
+    }
+    // Pushes go out in order, after the syncs were told (they do not hold up the room's wake-up).
+    if (pushers.length) this.pushing = this.pushing.then(() => this.push(event, pushers, rows, displayNames)).catch((err) => this.log.error({ err }, 'push failed'));
   }
 
-  private async push(event: EventJson, users: string[], rows: Array<{ user_id: string; actions: PushAction[] }>, names: Map<string, string>) {
-    const pushers = await this.pushers.forUsers(users);
+  private async push(event: EventJson, pushers: PusherRow[], rows: Array<{ user_id: string; actions: PushAction[] }>, names: Map<string, string>) {
     if (pushers.length === 0) return;
     for (const pusher of pushers) {
       const actions = rows.find((r) => r.user_id === pusher.user_id)?.actions ?? [];

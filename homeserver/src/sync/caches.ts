@@ -2,10 +2,10 @@
 // invalidated by the bus messages of the streams it mirrors, so it is exact across processes.
 import type { Knex } from 'knex';
 import type { EventBus } from '../bus/bus.js';
-import { maxSafeStreamOrdering } from '../rooms/stream.js';
 import { EVENT_COLUMNS, toStoredEvent, type StoredEvent } from '../rooms/store.js';
 import { CHANNEL, type RoomEventMessage, type UserMessage } from './channels.js';
 import { countedStreamPositions, type CountedStream } from './streams.js';
+import { UnreadCounts } from './unread.js';
 
 /** Longest a cached value is trusted without a bus message (a lost message costs at most this). */
 const MAX_AGE_MS = 2000;
@@ -71,8 +71,18 @@ interface RecentEvents {
 const RECENT_EVENTS_KEPT = 64;
 const USER_ENTRIES_MAX = 50_000;
 
+/** Relations that bundle into their target (https://spec.matrix.org/v1.19/client-server-api/#aggregations-of-child-events). */
+const BUNDLED_REL_TYPES = ['m.replace', 'm.thread', 'm.reference'];
+
 export class SyncCaches {
-  readonly positions: Generational<GlobalPositions>;
+  readonly positions: { get(): Promise<GlobalPositions> };
+  /** The events position and newest membership: moved by every room event. */
+  private readonly eventPositions: Generational<{ events: number; lastMembership: number }>;
+  /** The counted streams: moved by their own channels only. */
+  private readonly counted: Generational<Record<CountedStream, number>>;
+  readonly unread: UnreadCounts;
+  /** Cached room events known to have no bundled relations (serialized without that read). */
+  private readonly unrelated = new WeakSet<StoredEvent>();
   private readonly perUser = new Map<string, Generational<{ accountData: number; notifications: number }>>();
   /** Rooms of each user's recent notifications, from the bus: id → room, complete above `from`. */
   private readonly notified = new Map<string, { from: number; rooms: Array<[number, string]> }>();
@@ -85,15 +95,29 @@ export class SyncCaches {
     private readonly db: Knex,
     bus: EventBus,
   ) {
-    this.positions = new Generational(async () => {
-      const events = await maxSafeStreamOrdering(db);
-      const [counted, member] = await Promise.all([countedStreamPositions(db), db('room_memberships').max('event_nid as m').first()]);
-      return { events, lastMembership: Number(member?.m ?? 0), ...counted };
+    // One statement, so the newest membership covers every one up to the safe position (the
+    // in-flight rule of rooms/stream.ts maxSafeStreamOrdering, docs/storage.md).
+    this.eventPositions = new Generational(async () => {
+      const { rows } = await db.raw(`
+        SELECT coalesce(
+          (SELECT min(stream_ordering) - 1 FROM stream_in_flight WHERE owner_pid IN (SELECT pid FROM pg_stat_activity)),
+          (SELECT max(stream_ordering) FROM events),
+          0) AS pos,
+          (SELECT coalesce(max(event_nid), 0) FROM room_memberships) AS member`);
+      return { events: Number(rows[0].pos), lastMembership: Number(rows[0].member) };
     });
+    this.counted = new Generational(() => countedStreamPositions(db));
+    this.positions = {
+      get: async () => {
+        const [events, counted] = await Promise.all([this.eventPositions.get(), this.counted.get()]);
+        return { ...counted, ...events };
+      },
+    };
+    this.unread = new UnreadCounts(db, bus);
     const on = (channel: string, fn: (m: any) => void) => this.unsubscribe.push(bus.subscribe(channel, fn));
-    for (const c of [CHANNEL.receipt, CHANNEL.presence, CHANNEL.toDevice, CHANNEL.deviceList, CHANNEL.pushRules]) on(c, () => this.positions.invalidate());
+    for (const c of [CHANNEL.receipt, CHANNEL.presence, CHANNEL.toDevice, CHANNEL.deviceList, CHANNEL.pushRules]) on(c, () => this.counted.invalidate());
     on(CHANNEL.roomEvent, (m: RoomEventMessage) => {
-      this.positions.invalidate();
+      this.eventPositions.invalidate();
       if (m.type === 'm.room.member' && m.stateKey) this.memberships.delete(m.stateKey);
       // A redaction rewrites an older event: forget the room's copies.
       if (m.type === 'm.room.redaction') for (const [nid, r] of this.rooms) if (r.events.some((e) => e.roomId === m.roomId)) this.rooms.delete(nid);
@@ -163,10 +187,12 @@ export class SyncCaches {
     const hit = this.memberships.get(userId);
     if (hit && Date.now() - hit.at < 30_000) return hit.rows;
     if (this.memberships.size > USER_ENTRIES_MAX) this.memberships.clear();
-    const rows = this.db('current_memberships as m')
+    // A promise, not the query builder (awaiting a builder runs its query again).
+    const rows: Promise<MembershipRow[]> = this.db('current_memberships as m')
       .join('rooms as r', 'r.room_nid', 'm.room_nid')
       .where('m.user_id', userId)
-      .select('r.room_id', 'm.room_nid', 'm.membership', 'm.event_nid', 'm.forgotten') as Promise<MembershipRow[]>;
+      .select('r.room_id', 'm.room_nid', 'm.membership', 'm.event_nid', 'm.forgotten')
+      .then((r: MembershipRow[]) => r);
     const entry = { at: Date.now(), rows };
     this.memberships.set(userId, entry);
     rows.catch(() => this.memberships.get(userId) === entry && this.memberships.delete(userId));
@@ -185,6 +211,7 @@ export class SyncCaches {
       const seed = this.load(roomNid, 0, upTo, RECENT_EVENTS_KEPT);
       r.loading = seed.then((events) => {
         r!.events = events;
+        this.noteRelations(r!, events);
         r!.floor = events.length === RECENT_EVENTS_KEPT ? events[0].nid - 1 : 0;
       });
       this.rooms.set(roomNid, r);
@@ -199,6 +226,7 @@ export class SyncCaches {
       r.loading = this.load(roomNid, start, upTo, 1000).then((events) => {
         if (r!.upTo !== start) return;
         r!.events.push(...events);
+        this.noteRelations(r!, events);
         r!.upTo = upTo;
         if (r!.events.length > RECENT_EVENTS_KEPT) {
           const dropped = r!.events.splice(0, r!.events.length - RECENT_EVENTS_KEPT);
@@ -222,12 +250,39 @@ export class SyncCaches {
       .whereNull('e.rejected_reason')
       .orderBy('e.stream_ordering', 'desc')
       .limit(limit)
-      .select(EVENT_COLUMNS);
-    return rows.map(toStoredEvent).reverse();
+      .select([
+        ...EVENT_COLUMNS,
+        this.db.raw(`EXISTS (SELECT 1 FROM event_relations rel WHERE rel.relates_to_id = e.event_id AND rel.rel_type IN (${BUNDLED_REL_TYPES.map(() => '?').join(', ')})) AS has_relations`, BUNDLED_REL_TYPES),
+      ]);
+    const events = rows.reverse().map((row: { has_relations: boolean }) => {
+      const e = toStoredEvent(row as never);
+      if (!row.has_relations) this.unrelated.add(e);
+      return e;
+    });
+    return events;
+  }
+
+  /** Events of the cache that a newer cached event relates to lose their "unrelated" mark. */
+  private noteRelations(r: RecentEvents, added: StoredEvent[]): void {
+    for (const e of added) {
+      const rel = (e.pdu.content as { 'm.relates_to'?: { rel_type?: unknown; event_id?: unknown } } | undefined)?.['m.relates_to'];
+      if (!rel || typeof rel.event_id !== 'string' || !BUNDLED_REL_TYPES.includes(String(rel.rel_type))) continue;
+      for (const t of r.events) if (t.eventId === rel.event_id) this.unrelated.delete(t);
+    }
+  }
+
+  /**
+   * True when the event came from this cache and no event up to the cache's end bundles into it.
+   * A relation committed later is at a higher position, so it reaches the cache (and unmarks the
+   * target) before any sync can read up to it.
+   */
+  withoutRelations(e: StoredEvent): boolean {
+    return this.unrelated.has(e);
   }
 
   close(): void {
     for (const u of this.unsubscribe) u();
+    this.unread.close();
   }
 }
 

@@ -36,6 +36,10 @@ export interface UserMessage {
   /** `unread`: the notification's id; `account_data`: its stream id. */
   id?: number;
   streamId?: number;
+  /** `unread`: the notifying event's position, whether it highlights, and its thread. */
+  streamOrdering?: number;
+  highlight?: boolean;
+  threadId?: string | null;
 }
 export interface RoomMessage {
   roomId: string;

@@ -12,7 +12,21 @@ export interface Listener {
   wake(): void;
 }
 
+export interface NotifierOptions {
+  /** Wake-ups within this window are delivered together (one read of positions for all). */
+  coalesceMs: number;
+  /** Longest a room's wake-up waits for `beforeRoomWake` (push evaluation) of its event. */
+  gateMaxMs: number;
+}
+
 export class Notifier {
+  /**
+   * Awaited before a room event wakes the room (set by services.ts to the push evaluation), so
+   * the woken syncs carry the event and the unread counts it moved in one response.
+   */
+  beforeRoomWake?: (m: RoomEventMessage) => Promise<unknown>;
+  private readonly pending = new Set<Listener>();
+  private flushTimer?: NodeJS.Timeout;
   private readonly byUser = new Map<string, Set<Listener>>();
   private readonly byRoom = new Map<string, Set<Listener>>();
   private readonly roomsOf = new Map<Listener, Set<string>>();
@@ -21,13 +35,26 @@ export class Notifier {
   constructor(
     bus: EventBus,
     private readonly db: Knex,
+    private readonly opts: NotifierOptions = { coalesceMs: 2, gateMaxMs: 30 },
   ) {
     const on = <T>(channel: string, fn: (m: T) => void) =>
       this.unsubscribe.push(bus.subscribe(channel, (m) => fn(m as T)));
     on<RoomEventMessage>(CHANNEL.roomEvent, (m) => {
-      this.wakeRoom(m.roomId);
-      // A membership change reaches its target even before they are listening on the room.
-      if (m.type === 'm.room.member' && m.stateKey) this.wakeUser(m.stateKey);
+      const wake = () => {
+        this.wakeRoom(m.roomId);
+        // A membership change reaches its target even before they are listening on the room.
+        if (m.type === 'm.room.member' && m.stateKey) this.wakeUser(m.stateKey);
+      };
+      if (!this.beforeRoomWake || !this.byRoom.has(m.roomId)) return wake();
+      // After the bus dispatch (every subscriber has seen the message), then the gate or its cap.
+      queueMicrotask(() => {
+        let timer: NodeJS.Timeout | undefined;
+        const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.opts.gateMaxMs)));
+        void Promise.race([this.beforeRoomWake!(m).catch(() => {}), cap]).then(() => {
+          clearTimeout(timer);
+          wake();
+        });
+      });
     });
     on<TypingMessage>(CHANNEL.typing, (m) => this.wakeRoom(m.roomId));
     on<RoomMessage>(CHANNEL.receipt, (m) => this.wakeRoom(m.roomId));
@@ -59,22 +86,30 @@ export class Notifier {
     this.roomsOf.set(listener, next);
   }
 
-  // Wake-ups run after the current bus dispatch, so every other subscriber (the sync caches
-  // above all) has seen the message before a woken sync reads.
+  // Wake-ups run after the current bus dispatch (so every other subscriber, the sync caches above
+  // all, has seen the message before a woken sync reads) and are coalesced for a few ms.
   wakeUser(userId: string, deviceId?: string): void {
     const listeners = this.byUser.get(userId);
     if (!listeners) return;
-    queueMicrotask(() => {
-      for (const l of listeners) if (!deviceId || deviceId === '*' || l.deviceId === deviceId) l.wake();
-    });
+    for (const l of listeners) if (!deviceId || deviceId === '*' || l.deviceId === deviceId) this.pending.add(l);
+    this.schedule();
   }
 
   wakeRoom(roomId: string): void {
     const listeners = this.byRoom.get(roomId);
     if (!listeners) return;
-    queueMicrotask(() => {
-      for (const l of listeners) l.wake();
-    });
+    for (const l of listeners) this.pending.add(l);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.flushTimer || this.pending.size === 0) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      const woken = [...this.pending];
+      this.pending.clear();
+      for (const l of woken) l.wake();
+    }, this.opts.coalesceMs);
   }
 
   /** Presence and device lists concern everyone sharing a room with the user. */
@@ -97,6 +132,7 @@ export class Notifier {
   }
 
   close(): void {
+    clearTimeout(this.flushTimer);
     for (const u of this.unsubscribe) u();
   }
 }

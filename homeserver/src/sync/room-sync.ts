@@ -179,45 +179,6 @@ export class RoomSyncReader {
     return (await this.summaries(userId, [roomNid])).get(roomNid)!;
   }
 
-  /** Notification and highlight counts after the user's read receipt; per thread when asked. */
-  async unreadCounts(userId: string, roomIds: readonly string[], byThread: boolean): Promise<Map<string, { main: Counts; threads: Record<string, Counts> }>> {
-    const out = new Map<string, { main: Counts; threads: Record<string, Counts> }>();
-    if (roomIds.length === 0) return out;
-    for (const id of roomIds) out.set(id, { main: { notification_count: 0, highlight_count: 0 }, threads: {} });
-    // One statement: the notifications after the room's read receipt (public or private, unthreaded or main).
-    const { rows } = await this.db.raw(
-      `SELECT n.room_id, n.thread_id, n.stream_ordering, n.highlight FROM notifications n
-        WHERE n.user_id = ? AND n.room_id = ANY(?) AND n.stream_ordering > coalesce((
-          SELECT max(r.event_stream_ordering) FROM receipts r
-           WHERE r.user_id = n.user_id AND r.room_id = n.room_id AND r.receipt_type IN ('m.read', 'm.read.private') AND r.thread_id IN ('', 'main')), 0)`,
-      [userId, [...roomIds]],
-    );
-    const threadReads = byThread && rows.some((r: { thread_id: string | null }) => r.thread_id) ? await this.threadReceipts(userId, roomIds) : new Map<string, number>();
-    for (const r of rows) {
-      const room = out.get(r.room_id)!;
-      const thread: string | null = byThread ? r.thread_id : null;
-      if (thread && Number(r.stream_ordering) <= (threadReads.get(`${r.room_id}|${thread}`) ?? 0)) continue;
-      const c = thread ? (room.threads[thread] ??= { notification_count: 0, highlight_count: 0 }) : room.main;
-      c.notification_count++;
-      if (r.highlight) c.highlight_count++;
-    }
-    return out;
-  }
-
-  private async threadReceipts(userId: string, roomIds: readonly string[]): Promise<Map<string, number>> {
-    const rows = await this.db('receipts')
-      .where({ user_id: userId })
-      .whereIn('room_id', roomIds)
-      .whereNotIn('thread_id', ['', 'main'])
-      .select('room_id', 'thread_id', 'event_stream_ordering');
-    const out = new Map<string, number>();
-    for (const r of rows) {
-      const k = `${r.room_id}|${r.thread_id}`;
-      out.set(k, Math.max(out.get(k) ?? 0, Number(r.event_stream_ordering ?? 0)));
-    }
-    return out;
-  }
-
   /** Stripped state for invites and knocks: https://spec.matrix.org/v1.19/client-server-api/#stripped-state */
   async strippedState(roomNid: number, membershipEvent: StoredEvent | undefined): Promise<Array<{ type: string; state_key: string; sender: string; content: unknown }>> {
     const keys: Array<[string, string]> = [
@@ -234,11 +195,6 @@ export class RoomSyncReader {
     if (membershipEvent) events.push(membershipEvent);
     return events.map((e) => ({ type: e.type, state_key: e.stateKey ?? '', sender: e.sender, content: e.pdu.content }));
   }
-}
-
-export interface Counts {
-  notification_count: number;
-  highlight_count: number;
 }
 
 export type Summary = { 'm.heroes': string[]; 'm.joined_member_count': number; 'm.invited_member_count': number };

@@ -79,6 +79,7 @@ export function realtimeOf(s: ServerContext): RealtimeServices {
     notifications: new NotificationService(db, bus, pushRules, pushers, gateway, log, serverName),
   } as Omit<RealtimeServices, 'sync'> as RealtimeServices;
   services.sync = new SyncService(db, roomsOf(s), services);
+  notifier.beforeRoomWake = (m) => services.notifications.evaluated(m.eventId);
   s.onStopping(() => services.sync.stopping.abort());
   s.accounts.sessions.onDevicesDeleted.push(async (userId, deviceIds) => {
     for (const d of deviceIds) await services.keys.deviceDeleted(userId, d);

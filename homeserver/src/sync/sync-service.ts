@@ -234,7 +234,7 @@ export class SyncService {
       return { roomId: p.m.room_id, section };
     });
     const shownRooms = sections.filter(Boolean).map((s) => s!.roomId);
-    const counts = await this.reader.unreadCounts(userId, shownRooms, threadCounts);
+    const counts = await this.caches.unread.counts(userId, shownRooms, threadCounts);
     for (const s of sections) {
       if (!s) continue;
       const c = counts.get(s.roomId)!;
@@ -303,8 +303,20 @@ export class SyncService {
     return this.db('account_data').where({ user_id: userId, room_id: roomId }).select('type', 'content');
   }
 
+  /** Client format; events the caches know to have no bundled relations skip that read. */
   private async serialize(userId: string, deviceId: string, events: StoredEvent[]): Promise<Json[]> {
-    const out = (await this.rooms.serialize({ userId, deviceId }, events)) as Json[];
+    const plain: StoredEvent[] = [];
+    const bundled: StoredEvent[] = [];
+    for (const e of events) (this.caches.withoutRelations(e) ? plain : bundled).push(e);
+    const serializer = this.rooms.serializer;
+    const [a, b] = await Promise.all([
+      serializer.serialize(plain, { userId, deviceId, bundleAggregations: false }),
+      serializer.serialize(bundled, { userId, deviceId }),
+    ]);
+    const byEvent = new Map<StoredEvent, Json>();
+    plain.forEach((e, i) => byEvent.set(e, a[i] as Json));
+    bundled.forEach((e, i) => byEvent.set(e, b[i] as Json));
+    const out = events.map((e) => byEvent.get(e)!);
     for (const e of out) delete e.room_id;
     return out;
   }
