@@ -150,6 +150,7 @@ export function load(opts: { url: string; method?: string; body?: string; header
 /** Builds dist/ so `parley start` runs the current code (a failed build leaves the last dist). */
 export function build(): void {
   const r = spawnSync('npx', ['tsc', '-b'], { cwd: ROOT, stdio: 'pipe', encoding: 'utf8' });
+  if (r.status === 0) spawnSync(process.execPath, [path.join(ROOT, 'scripts/bundle.mjs')], { cwd: ROOT, stdio: 'inherit' });
   if (r.status !== 0) console.warn(`warning: tsc -b failed; measuring the last build\n${r.stdout.slice(0, 1000)}`);
 }
 
@@ -161,7 +162,7 @@ export interface SpawnedParley {
   stop(): Promise<number | null>;
 }
 
-/** Spawns `node homeserver/dist/cli.js start` on free ports and waits for /versions. */
+/** Spawns `parley start` (the bundle `npm start` runs; PARLEY_BENCH_ENTRY overrides) on free ports and waits for /versions. */
 export async function spawnParley(dataDir: string, env: Record<string, string> = {}): Promise<SpawnedParley> {
   const port = await freePort();
   const fedPort = await freePort();
@@ -177,7 +178,7 @@ export async function spawnParley(dataDir: string, env: Record<string, string> =
   delete childEnv.DATABASE_URL;
   delete childEnv.REDIS_URL;
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(ROOT, 'homeserver/dist/cli.js'), 'start'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(ROOT, process.env.PARLEY_BENCH_ENTRY ?? 'homeserver/dist/bundle/cli.js'), 'start'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
