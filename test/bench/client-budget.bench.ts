@@ -5,6 +5,7 @@
 //  - a timeline of 10,000 loaded events scrolls with no long task over 50 ms.
 // Each figure is printed with its ratio to the budget (< 1 meets it). Builds the client if stale.
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -90,23 +91,49 @@ async function timelineScroll(browser: Browser): Promise<void> {
     messages: Array.from({ length: 10_000 }, (_, i) => `${i}: ${lines[i % lines.length]}`),
   };
   const hs = await startFakeHomeserver({ rooms: [room], userId: me, ignoreFilter: true });
+  // Three runs, each on a fresh page, as for the time to the room list: a long task is wall-clock
+  // time, so one run on a busy machine (two cores shared with other work) can miss on its own.
+  const runs: Array<{ worst: number; count: number; rendered: number; maxRows: number; cpu: number }> = [];
   try {
-    const { context, page } = await newPage(browser, { viewport: DESKTOP });
-    await context.addInitScript((s) => localStorage.setItem(s.name, s.value), storedSession(hs.url, me, hs.accessToken));
-    await page.goto(`${hs.url}/#/room/${encodeURIComponent(room.roomId)}`);
-    await page.getByText('9999: Here is').last().waitFor({ timeout: 60_000 });
-    const rendered = (await page.evaluate(
-      `document.querySelector('parley-app').shadowRoot.querySelector('parley-room-view').shadowRoot.querySelector('parley-timeline').shadowRoot.querySelectorAll('.row').length`,
-    )) as number;
-    // A string, not a function: tsx's helpers (__name) do not exist in the page.
-    const stats = (await page.evaluate(SCROLL_SCRIPT)) as { longTasks: number[]; maxRows: number };
-    await context.close();
-    const worst = Math.max(0, ...stats.longTasks);
-    console.log(`     rows in the DOM: ${rendered} after opening, ${stats.maxRows} at most while scrolling (of 10,000)`);
-    report('timeline of 10,000 events: longest task while scrolling', `${Math.round(worst)} ms, ${stats.longTasks.length} long tasks`, worst / 50);
+    for (let i = 0; i < 3; i++) {
+      const { context, page } = await newPage(browser, { viewport: DESKTOP });
+      await context.addInitScript((s) => localStorage.setItem(s.name, s.value), storedSession(hs.url, me, hs.accessToken));
+      await page.goto(`${hs.url}/#/room/${encodeURIComponent(room.roomId)}`);
+      await page.getByText('9999: Here is').last().waitFor({ timeout: 60_000 });
+      const rendered = (await page.evaluate(
+        `document.querySelector('parley-app').shadowRoot.querySelector('parley-room-view').shadowRoot.querySelector('parley-timeline').shadowRoot.querySelectorAll('.row').length`,
+      )) as number;
+      // The renderer's own CPU time per task (a trace of top-level tasks, cheap to record): unlike
+      // wall-clock long tasks it does not grow when other processes take the cores.
+      const cdp = await context.newCDPSession(page);
+      const events: Array<{ name: string; tid: number; dur?: number; tdur?: number }> = [];
+      cdp.on('Tracing.dataCollected', (d: { value: typeof events }) => events.push(...d.value));
+      const traced = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+      await cdp.send('Tracing.start', { categories: 'toplevel,devtools.timeline', transferMode: 'ReportEvents' });
+      // A string, not a function: tsx's helpers (__name) do not exist in the page.
+      const stats = (await page.evaluate(SCROLL_SCRIPT)) as { longTasks: number[]; maxRows: number };
+      await cdp.send('Tracing.end');
+      await traced;
+      await context.close();
+      const frames = new Map<number, number>();
+      for (const e of events) if (e.name === 'FireAnimationFrame') frames.set(e.tid, (frames.get(e.tid) ?? 0) + 1);
+      const mainTid = [...frames].sort((a, b) => b[1] - a[1])[0]?.[0];
+      const cpu = Math.max(0, ...events.filter((e) => e.tid === mainTid && e.name === 'ThreadControllerImpl::RunTask').map((e) => (e.tdur ?? 0) / 1000));
+      runs.push({ worst: Math.max(0, ...stats.longTasks), count: stats.longTasks.length, rendered, maxRows: stats.maxRows, cpu });
+    }
   } finally {
     await hs.close();
   }
+  const median = [...runs].sort((a, b) => a.worst - b.worst)[1];
+  console.log(`     rows in the DOM: ${median.rendered} after opening, ${median.maxRows} at most while scrolling (of 10,000)`);
+  console.log(
+    `     CPU time of the renderer's longest task: ${runs.map((r) => `${r.cpu.toFixed(1)} ms`).join(', ')}; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`,
+  );
+  report(
+    'timeline of 10,000 events: longest task while scrolling (median of 3)',
+    `${Math.round(median.worst)} ms, ${median.count} long tasks [${runs.map((r) => `${Math.round(r.worst)} ms/${r.count}`).join(', ')}]`,
+    median.worst / 50,
+  );
 }
 
 async function main(): Promise<void> {
