@@ -27,9 +27,23 @@ interface RoomContext {
   displayNames: Map<string, string>;
 }
 
+/** A room event waiting for evaluation, and what to call when it is done. */
+interface Waiting {
+  m: RoomEventMessage;
+  done: () => void;
+}
+
+const BATCH_MAX = 500;
+
 export class NotificationService {
-  /** One queue per room (a room's notifications are recorded in stream order); rooms run in parallel. */
-  private readonly queues = new Map<string, Promise<void>>();
+  /**
+   * Events wait here and are evaluated in batches, in arrival order (so each room's notifications
+   * are recorded and announced in stream order): one read of the events and one write of all
+   * their notifications per batch, however many rooms they span. Whatever arrives while a batch
+   * runs makes the next one, so batches grow with the load instead of queues.
+   */
+  private waiting: Waiting[] = [];
+  private running?: Promise<void>;
   /** Evaluations under way, by event id (the notifier wakes a room's syncs once its event is done). */
   private readonly evaluations = new Map<string, Promise<void>>();
   private readonly rooms = new Map<string, Promise<RoomContext>>();
@@ -48,16 +62,32 @@ export class NotificationService {
     this.unsubscribe = bus.subscribe(CHANNEL.roomEvent, (msg) => {
       const m = msg as RoomEventMessage;
       if (m.stateKey !== undefined) this.rooms.delete(m.roomId);
-      const run = (this.queues.get(m.roomId) ?? Promise.resolve())
-        .then(() => this.handle(m))
-        .catch((err) => this.log.error({ err }, 'push evaluation failed'));
-      this.queues.set(m.roomId, run);
-      this.evaluations.set(m.eventId, run);
-      void run.then(() => {
-        if (this.queues.get(m.roomId) === run) this.queues.delete(m.roomId);
-        this.evaluations.delete(m.eventId);
-      });
+      this.evaluations.set(m.eventId, new Promise<void>((done) => this.waiting.push({ m, done })));
+      this.kick();
     });
+  }
+
+  private kick(): void {
+    if (this.running || this.waiting.length === 0) return;
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+      this.kick();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.waiting.length) {
+      const batch = this.waiting.splice(0, BATCH_MAX);
+      try {
+        await this.handle(batch.map((w) => w.m));
+      } catch (err) {
+        this.log.error({ err }, 'push evaluation failed');
+      }
+      for (const w of batch) {
+        this.evaluations.delete(w.m.eventId);
+        w.done();
+      }
+    }
   }
 
   /** Resolves once the event's notifications are recorded and announced (at once if unknown here). */
@@ -67,7 +97,7 @@ export class NotificationService {
 
   /** Resolves when every event received so far has been evaluated (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.queues.size) await Promise.all([...this.queues.values()]);
+    while (this.running) await this.running;
     await this.pushing;
   }
 
@@ -101,61 +131,89 @@ export class NotificationService {
     return { members: memberRows.map((r: { user_id: string }) => r.user_id), powerLevels, displayNames };
   }
 
-  async handle(m: RoomEventMessage): Promise<void> {
-    const row = await this.db('events')
-      .where({ event_id: m.eventId, outlier: false, soft_failed: false })
+  /** Evaluates events (in order) against their rooms' members' rules; records and announces the notifications. */
+  async handle(batch: RoomEventMessage[]): Promise<void> {
+    const stored: Array<{ event_id: string; json: string; room_nid: number; stream_ordering: number; origin_server_ts: number }> = await this.db('events')
+      .whereIn('event_id', batch.map((m) => m.eventId))
+      .where({ outlier: false, soft_failed: false })
       .whereNull('rejected_reason')
-      .first('json', 'room_nid', 'stream_ordering', 'origin_server_ts');
-    if (!row) return;
-    const event = { ...(JSON.parse(row.json) as EventJson), event_id: m.eventId, room_id: m.roomId };
+      .select('event_id', 'json', 'room_nid', 'stream_ordering', 'origin_server_ts');
+    const byId = new Map(stored.map((r) => [r.event_id, r]));
+    const contexts = new Map<string, RoomContext>();
+    await Promise.all(
+      [...new Map(stored.map((r) => [batch.find((m) => m.eventId === r.event_id)!.roomId, r.room_nid]))].map(async ([roomId, nid]) =>
+        contexts.set(roomId, await this.roomContext(roomId, nid)),
+      ),
+    );
     const local = (u: string) => u.endsWith(`:${this.serverName}`);
-    const { members, powerLevels, displayNames } = await this.roomContext(m.roomId, row.room_nid);
-    const targets = new Set(members.filter(local));
-    // An invite notifies its target, who is not a member yet.
-    if (event.type === 'm.room.member' && event.content.membership === 'invite' && event.state_key && local(event.state_key)) targets.add(event.state_key);
-    targets.delete(event.sender);
-    if (targets.size === 0) return;
-
-    const senderPowerLevel = Number(powerLevels.users?.[event.sender] ?? powerLevels.users_default ?? 0);
-    const notificationPowerLevels = { room: 50, ...(powerLevels.notifications ?? {}) };
-    const threadId = event.content?.['m.relates_to']?.rel_type === 'm.thread' ? String(event.content['m.relates_to'].event_id) : null;
-
-    const rows: Array<{ user_id: string; actions: PushAction[]; highlight: boolean }> = [];
-    for (const userId of targets) {
-      const ruleset = await this.rules.ruleset(userId);
-      const result = evaluatePushRules(ruleset, event, {
-        userId,
-        displayName: displayNames.get(userId),
-        roomMemberCount: members.length,
-        senderPowerLevel,
-        notificationPowerLevels,
-      });
-      if (result.notify || result.highlight) rows.push({ user_id: userId, actions: result.actions, highlight: result.highlight });
+    const planned: Array<{ m: RoomEventMessage; row: (typeof stored)[number]; event: EventJson; threadId: string | null; rows: Array<{ user_id: string; actions: PushAction[]; highlight: boolean }> }> = [];
+    for (const m of batch) {
+      const row = byId.get(m.eventId);
+      if (!row) continue;
+      const event = { ...(JSON.parse(row.json) as EventJson), event_id: m.eventId, room_id: m.roomId };
+      const { members, powerLevels, displayNames } = contexts.get(m.roomId)!;
+      const targets = new Set(members.filter(local));
+      // An invite notifies its target, who is not a member yet.
+      if (event.type === 'm.room.member' && event.content.membership === 'invite' && event.state_key && local(event.state_key)) targets.add(event.state_key);
+      targets.delete(event.sender);
+      if (targets.size === 0) continue;
+      const senderPowerLevel = Number(powerLevels.users?.[event.sender] ?? powerLevels.users_default ?? 0);
+      const notificationPowerLevels = { room: 50, ...(powerLevels.notifications ?? {}) };
+      const threadId = event.content?.['m.relates_to']?.rel_type === 'm.thread' ? String(event.content['m.relates_to'].event_id) : null;
+      const rows: Array<{ user_id: string; actions: PushAction[]; highlight: boolean }> = [];
+      for (const userId of targets) {
+        const ruleset = await this.rules.ruleset(userId);
+        const result = evaluatePushRules(ruleset, event, {
+          userId,
+          displayName: displayNames.get(userId),
+          roomMemberCount: members.length,
+          senderPowerLevel,
+          notificationPowerLevels,
+        });
+        if (result.notify || result.highlight) rows.push({ user_id: userId, actions: result.actions, highlight: result.highlight });
+      }
+      if (rows.length) planned.push({ m, row, event, threadId, rows });
     }
-    if (rows.length === 0) return;
-    // The rows and the pushers of the users they were recorded for, in one round trip.
-    const cols = ['user_id', 'room_id', 'event_id', 'stream_ordering', 'thread_id', 'actions', 'highlight', 'ts'];
+    if (planned.length === 0) return;
+    // Every row of the batch, and the pushers of the users they were recorded for, in one round trip.
+    const all = planned.flatMap((p) => p.rows.map((r) => ({ p, r })));
     const { rows: result } = await this.db.raw(
       `WITH ins AS (
-         INSERT INTO notifications (${cols.join(', ')}) VALUES ${rows.map(() => `(${cols.map(() => '?').join(', ')})`).join(', ')}
-         ON CONFLICT (user_id, event_id) DO NOTHING RETURNING user_id, id)
-       SELECT ins.user_id, ins.id, to_jsonb(p) AS pusher FROM ins LEFT JOIN pushers p ON p.user_id = ins.user_id`,
-      rows.flatMap((r) => [r.user_id, m.roomId, m.eventId, row.stream_ordering, threadId, JSON.stringify(r.actions), r.highlight, row.origin_server_ts]),
+         INSERT INTO notifications (user_id, room_id, event_id, stream_ordering, thread_id, actions, highlight, ts)
+         SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::jsonb[], ?::boolean[], ?::bigint[])
+         ON CONFLICT (user_id, event_id) DO NOTHING RETURNING user_id, event_id, id)
+       SELECT ins.user_id, ins.event_id, ins.id, to_jsonb(p) AS pusher FROM ins LEFT JOIN pushers p ON p.user_id = ins.user_id`,
+      [
+        all.map(({ r }) => r.user_id),
+        all.map(({ p }) => p.m.roomId),
+        all.map(({ p }) => p.m.eventId),
+        all.map(({ p }) => p.row.stream_ordering),
+        all.map(({ p }) => p.threadId),
+        all.map(({ r }) => JSON.stringify(r.actions)),
+        all.map(({ r }) => r.highlight),
+        all.map(({ p }) => p.row.origin_server_ts),
+      ] as unknown as Knex.RawBinding[],
     );
-    const inserted = new Map<string, number>();
-    const pushers: PusherRow[] = [];
-    for (const r of result as Array<{ user_id: string; id: string; pusher: PusherRow | null }>) {
-      inserted.set(r.user_id, Number(r.id));
-      if (r.pusher) pushers.push(r.pusher);
+    const inserted = new Map<string, { id: number; pushers: PusherRow[] }>();
+    for (const r of result as Array<{ user_id: string; event_id: string; id: string; pusher: PusherRow | null }>) {
+      const key = `${r.event_id}|${r.user_id}`;
+      const entry = inserted.get(key) ?? inserted.set(key, { id: Number(r.id), pushers: [] }).get(key)!;
+      if (r.pusher) entry.pushers.push(r.pusher);
     }
     // Committed before the announcement: a sync that hears it can trust the id as a position.
-    const highlights = new Set(rows.filter((r) => r.highlight).map((r) => r.user_id));
-    for (const [userId, id] of inserted) {
-      const message: UserMessage = { userId, roomId: m.roomId, id, streamOrdering: Number(row.stream_ordering), highlight: highlights.has(userId), threadId };
-      await this.bus.publish(CHANNEL.unread, message);
+    for (const p of planned) {
+      const pushers: PusherRow[] = [];
+      for (const r of p.rows) {
+        const hit = inserted.get(`${p.m.eventId}|${r.user_id}`);
+        if (!hit) continue;
+        pushers.push(...hit.pushers);
+        const message: UserMessage = { userId: r.user_id, roomId: p.m.roomId, id: hit.id, streamOrdering: Number(p.row.stream_ordering), highlight: r.highlight, threadId: p.threadId };
+        await this.bus.publish(CHANNEL.unread, message);
+      }
+      // Pushes go out in order, after the syncs were told (they do not hold up the room's wake-up).
+      const names = contexts.get(p.m.roomId)!.displayNames;
+      if (pushers.length) this.pushing = this.pushing.then(() => this.push(p.event, pushers, p.rows, names)).catch((err) => this.log.error({ err }, 'push failed'));
     }
-    // Pushes go out in order, after the syncs were told (they do not hold up the room's wake-up).
-    if (pushers.length) this.pushing = this.pushing.then(() => this.push(event, pushers, rows, displayNames)).catch((err) => this.log.error({ err }, 'push failed'));
   }
 
   private async push(event: EventJson, pushers: PusherRow[], rows: Array<{ user_id: string; actions: PushAction[] }>, names: Map<string, string>) {

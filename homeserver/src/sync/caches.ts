@@ -83,6 +83,8 @@ export class SyncCaches {
   readonly unread: UnreadCounts;
   /** Cached room events known to have no bundled relations (serialized without that read). */
   private readonly unrelated = new WeakSet<StoredEvent>();
+  /** The newest safe events position read so far (every event up to it is committed). */
+  private latestSafe = 0;
   private readonly perUser = new Map<string, Generational<{ accountData: number; notifications: number }>>();
   /** Rooms of each user's recent notifications, from the bus: id → room, complete above `from`. */
   private readonly notified = new Map<string, { from: number; rooms: Array<[number, string]> }>();
@@ -104,7 +106,9 @@ export class SyncCaches {
           (SELECT max(stream_ordering) FROM events),
           0) AS pos,
           (SELECT coalesce(max(event_nid), 0) FROM room_memberships) AS member`);
-      return { events: Number(rows[0].pos), lastMembership: Number(rows[0].member) };
+      const events = Number(rows[0].pos);
+      this.latestSafe = Math.max(this.latestSafe, events);
+      return { events, lastMembership: Number(rows[0].member) };
     });
     this.counted = new Generational(() => countedStreamPositions(db));
     this.positions = {
@@ -223,11 +227,13 @@ export class SyncCaches {
     }
     if (upTo > r.upTo) {
       const start = r.upTo;
-      r.loading = this.load(roomNid, start, upTo, 1000).then((events) => {
+      // As far as is known to be safe: the syncs of the same wake-up that read a newer position share this read.
+      const end = Math.max(upTo, this.latestSafe);
+      r.loading = this.load(roomNid, start, end, 1000).then((events) => {
         if (r!.upTo !== start) return;
         r!.events.push(...events);
         this.noteRelations(r!, events);
-        r!.upTo = upTo;
+        r!.upTo = end;
         if (r!.events.length > RECENT_EVENTS_KEPT) {
           const dropped = r!.events.splice(0, r!.events.length - RECENT_EVENTS_KEPT);
           r!.floor = dropped[dropped.length - 1].nid;

@@ -1,5 +1,5 @@
 // Builds the sync, realtime, end-to-end-encryption and push services of one process.
-import type { Knex } from 'knex';
+import knexFactory, { type Knex } from 'knex';
 import type { EventBus } from '../bus/bus.js';
 import type { ServerContext } from '../context.js';
 import { roomsOf } from '../rooms/index.js';
@@ -43,12 +43,23 @@ export interface RealtimeServices {
 
 const built = new WeakMap<ServerContext, RealtimeServices>();
 
+/**
+ * A small pool of its own for the reads and writes every delivery waits on (positions, room
+ * events, unread counts, push evaluation): a send backlog, whose transactions hold pooled
+ * connections while they wait for their room's lock, cannot starve the fan-out.
+ */
+function deliveryPool(db: Knex, poolMax: number): Knex {
+  const config = (db.client as { config: Knex.Config }).config;
+  return knexFactory({ ...config, pool: { min: 0, max: Math.max(3, Math.min(8, Math.ceil(poolMax / 3))) } });
+}
+
 /** One set per server context (the API modules and the WebSocket endpoint share it). */
 export function realtimeOf(s: ServerContext): RealtimeServices {
   const existing = built.get(s);
   if (existing) return existing;
   const { db, bus, log } = s;
   const serverName = s.config.server_name;
+  const fanout = deliveryPool(db, s.config.database.pool_max);
   const notifier = new Notifier(bus, db);
   const typing = new TypingService(bus);
   typing.onExpire = (roomId) => notifier.wakeRoom(roomId);
@@ -76,9 +87,9 @@ export function realtimeOf(s: ServerContext): RealtimeServices {
     keyBackups: new KeyBackups(db),
     pushRules,
     pushers,
-    notifications: new NotificationService(db, bus, pushRules, pushers, gateway, log, serverName),
+    notifications: new NotificationService(fanout, bus, pushRules, pushers, gateway, log, serverName),
   } as Omit<RealtimeServices, 'sync'> as RealtimeServices;
-  services.sync = new SyncService(db, roomsOf(s), services);
+  services.sync = new SyncService(db, roomsOf(s), services, fanout);
   notifier.beforeRoomWake = (m) => services.notifications.evaluated(m.eventId);
   s.onStopping(() => services.sync.stopping.abort());
   s.accounts.sessions.onDevicesDeleted.push(async (userId, deviceIds) => {
@@ -94,6 +105,7 @@ export function realtimeOf(s: ServerContext): RealtimeServices {
     pushRules.close();
     services.notifications.close();
     gateway.close();
+    await fanout.destroy();
   });
   built.set(s, services);
   return services;

@@ -44,8 +44,10 @@ export class SyncService {
     private readonly db: Knex,
     private readonly rooms: RoomService,
     private readonly r: Omit<RealtimeServices, 'sync'>,
+    /** The pool of the shared caches (services.ts: deliveries get their own). */
+    cacheDb: Knex = db,
   ) {
-    this.caches = new SyncCaches(db, r.bus);
+    this.caches = new SyncCaches(cacheDb, r.bus);
     this.reader = new RoomSyncReader(db, rooms, this.caches);
     // Every waiting long-poll listens for shutdown.
     setMaxListeners(0, this.stopping.signal);
