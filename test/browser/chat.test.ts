@@ -1,5 +1,6 @@
 // Two browser contexts, two users, against a real Parley: register, open a DM, exchange messages
-// in real time, typing and read receipts, react, reply, edit, delete, send an image and see it inline.
+// in real time, typing and read receipts, react, reply, edit, delete, send an image and see it
+// inline, and talk in a thread.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -67,7 +68,7 @@ describe('two users chatting', () => {
 
       // Reply.
       await message(b.page, 'Hi Bob!').hover();
-      await message(b.page, 'Hi Bob!').getByRole('button', { name: 'Reply' }).click();
+      await message(b.page, 'Hi Bob!').getByRole('button', { name: 'Reply', exact: true }).click();
       await send(b.page, 'Replying to you');
       await message(a.page, 'Replying to you').getByRole('button', { name: /Replying to alice/ }).waitFor();
 
@@ -92,6 +93,25 @@ describe('two users chatting', () => {
       await b.page.locator('parley-image img[alt="dot.png"]').waitFor();
       await a.page.locator('parley-image img[alt="dot.png"]').waitFor();
       await screenshot(b.page, 'chat-bob-desktop-light');
+
+      // Threads: Bob replies in a thread; Alice sees the summary under the root, opens the
+      // thread and answers there; neither reply shows in the main timeline.
+      await message(b.page, 'Hello Alice').hover();
+      await message(b.page, 'Hello Alice').getByRole('button', { name: 'Reply in thread' }).click();
+      const bobThread = b.page.getByRole('complementary', { name: 'Thread' });
+      await bobThread.getByRole('textbox', { name: 'Reply in thread' }).fill('A side question');
+      await bobThread.getByRole('textbox', { name: 'Reply in thread' }).press('Enter');
+      await bobThread.locator('article', { hasText: 'A side question' }).waitFor();
+      await a.page.getByRole('log', { name: 'Messages', exact: true }).locator('article', { hasText: 'Hello Alice' }).getByRole('button', { name: /1 reply/ }).click();
+      const aliceThread = a.page.getByRole('complementary', { name: 'Thread' });
+      await aliceThread.locator('article', { hasText: 'A side question' }).waitFor();
+      await aliceThread.getByRole('textbox', { name: 'Reply in thread' }).fill('A side answer');
+      await aliceThread.getByRole('textbox', { name: 'Reply in thread' }).press('Enter');
+      await bobThread.locator('article', { hasText: 'A side answer' }).waitFor();
+      const bobMain = b.page.getByRole('log', { name: 'Messages', exact: true });
+      await bobMain.locator('article', { hasText: 'Hello Alice' }).getByRole('button', { name: /2 replies/ }).waitFor();
+      expect(await bobMain.locator('.body', { hasText: 'A side' }).count()).toBe(0);
+      await screenshot(a.page, 'chat-thread-alice-desktop-light');
     } catch (err) {
       await screenshot(a.page, 'chat-failure-alice').catch(() => {});
       await screenshot(b.page, 'chat-failure-bob').catch(() => {});

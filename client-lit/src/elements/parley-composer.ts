@@ -25,12 +25,15 @@ export class ParleyComposer extends LitElement {
   static override properties = {
     client: { attribute: false },
     room: { attribute: false },
+    threadRoot: { attribute: false },
     replyTo: { state: true },
     editing: { state: true },
     attachment: { state: true },
   };
   declare client?: MatrixClient;
   declare room?: Room;
+  /** Messages go to this thread (its root event id). */
+  declare threadRoot?: string;
   declare replyTo?: string;
   declare editing?: string;
   declare attachment?: Attachment;
@@ -108,7 +111,7 @@ export class ParleyComposer extends LitElement {
   ];
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('room') && changed.get('room') !== undefined) {
+    if ((changed.has('room') && changed.get('room') !== undefined) || (changed.has('threadRoot') && changed.get('threadRoot') !== undefined)) {
       this.typing.stop();
       this.replyTo = undefined;
       this.editing = undefined;
@@ -177,8 +180,8 @@ export class ParleyComposer extends LitElement {
       <div class="row">
         <input type="file" class="visually-hidden" id="file" tabindex="-1" aria-hidden="true" @change=${this.pickFile} />
         <button class="icon attach" aria-label=${t.attach} title=${t.attach} @click=${() => this.renderRoot.querySelector<HTMLInputElement>('#file')!.click()}>${icon('attach')}</button>
-        <label class="visually-hidden" for="message">${t.messageLabel}</label>
-        <textarea id="message" rows="1" placeholder=${t.messagePlaceholder} @keydown=${this.onKey} @input=${this.onInput} @blur=${() => this.typing.stop()} @paste=${this.onPaste}></textarea>
+        <label class="visually-hidden" for="message">${this.threadRoot ? t.threadMessageLabel : t.messageLabel}</label>
+        <textarea id="message" rows="1" placeholder=${this.threadRoot ? t.threadPlaceholder : t.messagePlaceholder} @keydown=${this.onKey} @input=${this.onInput} @blur=${() => this.typing.stop()} @paste=${this.onPaste}></textarea>
         <button class="primary send" @click=${this.send} aria-label=${t.send}>${t.send}</button>
       </div>
     `;
@@ -201,7 +204,16 @@ export class ParleyComposer extends LitElement {
       e.preventDefault();
       this.send();
     } else if (e.key === 'ArrowUp' && !this.textarea?.value && this.room && this.client) {
-      const mine = [...this.room.events].reverse().find((ev) => ev.sender === this.client!.userId && ev.type === 'm.room.message' && !this.room!.isRedacted(ev) && !ev.content['m.relates_to']?.rel_type);
+      const pool = this.threadRoot ? this.room.threadEvents(this.threadRoot) : this.room.events;
+      const mine = [...pool]
+        .reverse()
+        .find(
+          (ev) =>
+            ev.sender === this.client!.userId &&
+            ev.type === 'm.room.message' &&
+            !this.room!.isRedacted(ev) &&
+            (!ev.content['m.relates_to']?.rel_type || (this.threadRoot && ev.content['m.relates_to'].rel_type === 'm.thread')),
+        );
       if (mine) {
         e.preventDefault();
         this.edit(mine.event_id);
@@ -231,7 +243,7 @@ export class ParleyComposer extends LitElement {
       void this.client.edit(this.room.roomId, this.editing, body, formatted);
       this.editing = undefined;
     } else {
-      this.client.sendText(this.room.roomId, body, formatted, this.replyTo);
+      this.client.sendText(this.room.roomId, body, formatted, this.replyTo, this.threadRoot);
       this.replyTo = undefined;
     }
     ta.value = '';
@@ -280,7 +292,7 @@ export class ParleyComposer extends LitElement {
   private sendAttachment = (): void => {
     const a = this.attachment;
     if (!a || !this.client || !this.room) return;
-    const handle = this.client.sendFile(this.room.roomId, a.file, (p) => this.attachment && (this.attachment = { ...this.attachment, progress: p }), a.dims);
+    const handle = this.client.sendFile(this.room.roomId, a.file, (p) => this.attachment && (this.attachment = { ...this.attachment, progress: p }), a.dims, this.threadRoot);
     this.attachment = { ...a, progress: 0, abort: handle.abort, error: undefined };
     handle.promise.then(
       () => {

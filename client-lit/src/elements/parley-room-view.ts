@@ -23,13 +23,15 @@ export class ParleyRoomView extends LitElement {
     showBack: { type: Boolean, attribute: 'show-back' },
     readOnly: { type: Boolean, attribute: 'read-only' },
     panel: { state: true },
+    threadRoot: { state: true },
     results: { state: true },
   };
   declare client?: MatrixClient;
   declare room?: Room;
   declare showBack: boolean;
   declare readOnly: boolean;
-  declare panel?: 'search' | 'settings';
+  declare panel?: 'search' | 'settings' | 'thread';
+  declare threadRoot?: string;
   declare results?: MatrixEvent[];
   private readonly clientCtl = new ClientController(this);
 
@@ -136,7 +138,16 @@ export class ParleyRoomView extends LitElement {
         gap: 0.2em;
         margin-bottom: 0.4em;
       }
+      aside.thread {
+        width: min(420px, 45%);
+      }
+      aside.thread parley-timeline {
+        flex: 1;
+      }
       @media (max-width: 700px) {
+        aside.thread {
+          width: 100%;
+        }
         aside {
           position: absolute;
           inset: 0;
@@ -161,6 +172,14 @@ export class ParleyRoomView extends LitElement {
 
   get composer(): ParleyComposer | null {
     return this.renderRoot?.querySelector?.('parley-composer') ?? null;
+  }
+
+  /** Opens a thread beside the timeline (over it on a phone) and loads its replies. */
+  openThread(rootId: string): void {
+    this.threadRoot = rootId;
+    this.panel = 'thread';
+    void this.client?.loadThread(this.room!, rootId).catch(() => {});
+    void this.updateComplete.then(() => this.renderRoot.querySelector<ParleyComposer>('aside parley-composer')?.focus());
   }
 
   openSearch(): void {
@@ -209,6 +228,7 @@ export class ParleyRoomView extends LitElement {
         ${room.membership === 'invite' ? this.renderInvite() : this.renderRoom(typing)}
       </section>
       ${this.panel === 'search' ? this.renderSearch() : nothing}
+      ${this.panel === 'thread' && this.threadRoot ? this.renderThread(this.threadRoot) : nothing}
       ${this.panel === 'settings'
         ? html`<aside aria-label=${t.roomSettings}>
             <parley-room-settings .client=${c} .room=${room} @parley-close=${() => (this.panel = undefined)} @parley-left-room=${() => this.fire('parley-left-room')}></parley-room-settings>
@@ -219,7 +239,8 @@ export class ParleyRoomView extends LitElement {
   private renderRoom(typing: string[]) {
     return html`<parley-timeline .client=${this.client} .room=${this.room} ?read-only=${this.readOnly}
         @parley-reply=${(e: CustomEvent) => this.composer?.reply(e.detail.eventId)}
-        @parley-edit=${(e: CustomEvent) => this.composer?.edit(e.detail.eventId)}></parley-timeline>
+        @parley-edit=${(e: CustomEvent) => this.composer?.edit(e.detail.eventId)}
+        @parley-thread=${(e: CustomEvent) => this.openThread(e.detail.eventId)}></parley-timeline>
       <div class="typing muted" aria-live="polite">${typing.length ? t.typing(typing) : ''}</div>
       ${this.readOnly ? nothing : html`<parley-composer .client=${this.client} .room=${this.room}></parley-composer>`}`;
   }
@@ -236,6 +257,17 @@ export class ParleyRoomView extends LitElement {
         }}>${t.decline}</button>
       </div>
     </div>`;
+  }
+
+  private renderThread(rootId: string) {
+    const composer = () => this.renderRoot.querySelector<ParleyComposer>('aside parley-composer');
+    return html`<aside class="thread" aria-label=${t.thread}>
+      <header><h3>${t.thread}</h3><button class="icon" aria-label=${t.closeThread} title=${t.closeThread} @click=${() => (this.panel = undefined)}>${icon('close')}</button></header>
+      <parley-timeline .client=${this.client} .room=${this.room} .thread=${rootId} ?read-only=${this.readOnly}
+        @parley-reply=${(e: CustomEvent) => composer()?.reply(e.detail.eventId)}
+        @parley-edit=${(e: CustomEvent) => composer()?.edit(e.detail.eventId)}></parley-timeline>
+      ${this.readOnly ? nothing : html`<parley-composer .client=${this.client} .room=${this.room} .threadRoot=${rootId}></parley-composer>`}
+    </aside>`;
   }
 
   private renderSearch() {

@@ -1,12 +1,13 @@
 // <parley-timeline>: the messages of a room, windowed (only rows near the viewport are in the
 // DOM). Infinite scroll back, day separators, sender grouping, reactions, replies, edits,
 // deletions, read receipts, delivery state and a jump-to-latest button.
-// Fires `parley-reply` and `parley-edit` with {eventId} for the composer.
+// Fires `parley-reply` and `parley-edit` with {eventId} for the composer, `parley-thread` with
+// {eventId} to open a thread. With `thread` set to a root event id it shows that thread instead.
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { MatrixClient } from '../matrix/client.js';
-import { isMessage, isVisible, type Room, type SendStatus } from '../matrix/room.js';
+import { isMessage, isVisible, relationOf, threadOf, type Room, type SendStatus } from '../matrix/room.js';
 import type { MatrixEvent } from '../matrix/types.js';
 import { sanitizeHtml } from '../matrix/sanitize.js';
 import { ClientController } from '../controllers/client-controller.js';
@@ -39,6 +40,7 @@ export class ParleyTimeline extends LitElement {
     client: { attribute: false },
     room: { attribute: false },
     readOnly: { type: Boolean, attribute: 'read-only' },
+    thread: {},
     pickerFor: { state: true },
     loadingHistory: { state: true },
     atBottom: { state: true },
@@ -46,6 +48,8 @@ export class ParleyTimeline extends LitElement {
   declare client?: MatrixClient;
   declare room?: Room;
   declare readOnly: boolean;
+  /** The root event of the thread to show; the room's main timeline when unset. */
+  declare thread?: string;
   declare pickerFor?: string;
   declare loadingHistory: boolean;
   declare atBottom: boolean;
@@ -298,6 +302,26 @@ export class ParleyTimeline extends LitElement {
       .edited {
         font-style: italic;
       }
+      .thread-summary {
+        display: flex;
+        align-items: center;
+        gap: 0.35em;
+        margin-top: 4px;
+        min-height: 28px;
+        padding: 0.1em 0.6em;
+        border-radius: 14px;
+        font-size: 0.85em;
+        font-weight: 600;
+        color: var(--parley-accent);
+        max-width: 100%;
+      }
+      .thread-summary .latest {
+        font-weight: 400;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+        min-width: 0;
+      }
       .initials {
         display: inline-grid;
         place-items: center;
@@ -329,7 +353,8 @@ export class ParleyTimeline extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     this.clientCtl.use(this.client);
-    if (changed.has('room') && changed.get('room') !== this.room) {
+    if ((changed.has('room') && changed.get('room') !== this.room) || (changed.has('thread') && changed.get('thread') !== this.thread)) {
+      this.rowsFor = undefined;
       this.stick = true;
       this.viewTop = 0;
       this.pickerFor = undefined;
@@ -376,6 +401,7 @@ export class ParleyTimeline extends LitElement {
       return;
     }
     if (this.rowsFor?.room === room && this.rowsFor.version === room.version && this.rowsFor.pending === room.pending.length) return;
+    const thread = this.thread;
     const rows: Row[] = [];
     let prev: MatrixEvent | undefined;
     const push = (event: MatrixEvent, index: number, status?: SendStatus, txnId?: string) => {
@@ -385,8 +411,9 @@ export class ParleyTimeline extends LitElement {
       rows.push({ key: event.event_id, index, event, status, txnId, newDay, firstInGroup });
       prev = event;
     };
-    room.events.forEach((e, i) => isVisible(e) && push(e, i));
-    for (const p of room.pending) push(p.event, -1, p.status, p.txnId);
+    if (thread) for (const e of room.threadEvents(thread)) push(e, room.indexOf(e.event_id));
+    else room.events.forEach((e, i) => isVisible(e) && push(e, i));
+    for (const p of room.pending) if (threadOf(p.event) === thread) push(p.event, -1, p.status, p.txnId);
     this.rows = rows;
     const keys = rows.map((r) => r.key);
     // Same rows (a reaction, a receipt): keep the array, so the list keeps its sums.
@@ -418,7 +445,7 @@ export class ParleyTimeline extends LitElement {
       requestAnimationFrame(() => this.requestUpdate());
     }
     this.markReadIfVisible();
-    if (this.viewTop < 400 && !this.loadingHistory && this.room?.prevBatch !== null) void this.loadHistory();
+    if (this.viewTop < 400 && !this.loadingHistory && this.room?.prevBatch !== null && !this.thread) void this.loadHistory();
   }
 
   /** Real heights of rows (and of the viewport), after layout: correct the estimates. */
@@ -484,7 +511,7 @@ export class ParleyTimeline extends LitElement {
       // Re-render only when the window must move: overscan absorbs small scrolls.
       if (w.start < this.win.start || w.end > this.win.end || w.start > this.win.start + 20 || w.end < this.win.end - 20) this.requestUpdate();
       else if (atBottom) this.markReadIfVisible();
-      if (this.viewTop < 400 && !this.loadingHistory && this.room?.prevBatch !== null) void this.loadHistory();
+      if (this.viewTop < 400 && !this.loadingHistory && this.room?.prevBatch !== null && !this.thread) void this.loadHistory();
     });
   }
 
@@ -501,7 +528,7 @@ export class ParleyTimeline extends LitElement {
   }
 
   private markReadIfVisible(): void {
-    if (!this.client || !this.room || !this.stick || this.readOnly || document.visibilityState !== 'visible') return;
+    if (!this.client || !this.room || !this.stick || this.readOnly || this.thread || document.visibilityState !== 'visible') return;
     const last = this.room.events.at(-1);
     if (last) void this.client.markRead(this.room, last.event_id);
   }
@@ -531,8 +558,8 @@ export class ParleyTimeline extends LitElement {
     this.othersReadUpTo = -1;
     for (const [user, r] of room.receipts) if (user !== this.client.userId) this.othersReadUpTo = Math.max(this.othersReadUpTo, room.indexOf(r.eventId));
     const rows = this.rows.slice(this.win.start, this.win.end);
-    return html`<div class="scroller" role="log" aria-label=${t.timelineLabel} aria-live="polite" aria-relevant="additions" tabindex="0" @scroll=${this.onScroll} part="scroller">
-        <p class="notice head">${this.win.start === 0 ? (room.prevBatch === null ? t.startOfRoom : this.loadingHistory ? t.loadingHistory : nothing) : nothing}</p>
+    return html`<div class="scroller" role="log" aria-label=${this.thread ? t.thread : t.timelineLabel} aria-live="polite" aria-relevant="additions" tabindex="0" @scroll=${this.onScroll} part="scroller">
+        <p class="notice head">${this.win.start !== 0 ? nothing : this.thread ? t.threadStart : room.prevBatch === null ? t.startOfRoom : this.loadingHistory ? t.loadingHistory : nothing}</p>
         <div class="spacer top" style="height:${this.win.padTop}px"></div>
         ${repeat(rows, (row) => row.key, (row) => this.renderRow(row, readers.get(row.key)))}
         <div class="spacer bottom" style="height:${this.win.padBottom}px"></div>
@@ -551,7 +578,10 @@ export class ParleyTimeline extends LitElement {
     const name = room.displayName(e.sender);
     const redacted = room.isRedacted(e);
     const { content, edited } = room.displayContent(e);
-    const reply = e.content['m.relates_to']?.['m.in_reply_to']?.event_id as string | undefined;
+    const rel = relationOf(e);
+    // In a thread, the reply to the thread's latest message is only a fallback for other clients.
+    const reply = rel?.is_falling_back ? undefined : rel?.['m.in_reply_to']?.event_id;
+    const summary = this.thread || redacted ? undefined : room.threadSummary(e.event_id);
     const replied = reply ? room.event(reply) : undefined;
     const reactions = redacted ? [] : room.reactionsFor(e.event_id);
     const canAct = !this.readOnly && !row.status && !redacted;
@@ -581,6 +611,13 @@ export class ParleyTimeline extends LitElement {
                     @click=${() => this.client!.react(room.roomId, e.event_id, r.key)}>${r.key} ${r.senders.length}</button>`,
                 )}
               </div>`
+            : nothing}
+          ${summary
+            ? html`<button class="thread-summary" @click=${() => this.fire('parley-thread', e.event_id)}>
+                ${icon('thread', 16)} <span>${t.threadReplies(summary.count)}</span>${summary.latest
+                  ? html`<span class="muted latest">${room.displayName(summary.latest.sender)}: ${String(summary.latest.content?.body ?? '')}</span>`
+                  : nothing}
+              </button>`
             : nothing}
         </div>
         ${canAct ? this.renderActions(e, own) : nothing}
@@ -613,6 +650,9 @@ export class ParleyTimeline extends LitElement {
     return html`<div class="actions" role="toolbar" aria-label=${t.react}>
       <button class="icon" aria-label=${t.react} title=${t.react} @click=${() => this.openPicker(e.event_id)}>${icon('smile', 18)}</button>
       <button class="icon" aria-label=${t.reply} title=${t.reply} @click=${() => this.fire('parley-reply', e.event_id)}>${icon('reply', 18)}</button>
+      ${this.thread || threadOf(e)
+        ? nothing
+        : html`<button class="icon" aria-label=${t.replyInThread} title=${t.replyInThread} @click=${() => this.fire('parley-thread', e.event_id)}>${icon('thread', 18)}</button>`}
       ${canEdit ? html`<button class="icon" aria-label=${t.edit} title=${t.edit} @click=${() => this.fire('parley-edit', e.event_id)}>${icon('edit', 18)}</button>` : nothing}
       ${canDelete ? html`<button class="icon" aria-label=${t.delete} title=${t.delete} @click=${() => this.deleteMessage(e.event_id)}>${icon('trash', 18)}</button>` : nothing}
     </div>`;

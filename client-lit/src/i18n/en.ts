@@ -67,6 +67,10 @@ export const en = {
   edit: 'Edit',
   delete: 'Delete',
   thread: 'Thread',
+  replyInThread: 'Reply in thread',
+  threadMessageLabel: 'Reply in thread',
+  threadStart: 'Replies to this message stay together here.',
+  closeThread: 'Close thread',
   threadReplies: (n: number) => `${n} ${n === 1 ? 'reply' : 'replies'}`,
   confirmDelete: 'Delete this message for everyone?',
   readBy: (names: string) => `Read by ${names}`,
@@ -88,6 +92,7 @@ export const en = {
   members: (n: number) => (n === 1 ? '1 member' : `${n} members`),
   // composer
   messagePlaceholder: 'Write a message…',
+  threadPlaceholder: 'Reply in thread…',
   messageLabel: 'Message',
   timelineLabel: 'Messages',
   send: 'Send',

@@ -629,11 +629,37 @@ export class MatrixClient extends EventTarget {
     this.changed();
   }
 
-  sendText(roomId: string, body: string, formatted?: string, replyTo?: string): LocalEcho {
+  sendText(roomId: string, body: string, formatted?: string, replyTo?: string, threadRoot?: string): LocalEcho {
     const content: Record<string, unknown> = { msgtype: 'm.text', body };
     if (formatted) Object.assign(content, { format: 'org.matrix.custom.html', formatted_body: formatted });
-    if (replyTo) content['m.relates_to'] = { 'm.in_reply_to': { event_id: replyTo } };
+    if (threadRoot) content['m.relates_to'] = this.threadRelation(roomId, threadRoot, replyTo);
+    else if (replyTo) content['m.relates_to'] = { 'm.in_reply_to': { event_id: replyTo } };
     return this.sendMessage(roomId, content);
+  }
+
+  /**
+   * m.thread relation for a reply in a thread; clients without threads see it as a reply to the
+   * thread's latest message (is_falling_back), as the spec asks.
+   */
+  threadRelation(roomId: string, threadRoot: string, replyTo?: string): Record<string, unknown> {
+    const latest = this.room(roomId).threadSummary(threadRoot)?.latest?.event_id ?? threadRoot;
+    return replyTo
+      ? { rel_type: 'm.thread', event_id: threadRoot, is_falling_back: false, 'm.in_reply_to': { event_id: replyTo } }
+      : { rel_type: 'm.thread', event_id: threadRoot, is_falling_back: true, 'm.in_reply_to': { event_id: latest } };
+  }
+
+  /** Loads a thread's replies (newest first from /relations, up to `limit`). */
+  async loadThread(room: Room, rootId: string, limit = 100): Promise<void> {
+    if (!room.event(rootId)) {
+      const root = await this.http.call<MatrixEvent>(routes.event, { params: { roomId: room.roomId, eventId: rootId } }).catch(() => undefined);
+      if (root) room.addRelated([root]);
+    }
+    const res = await this.http.call<{ chunk: MatrixEvent[] }>(routes.relations, {
+      params: { roomId: room.roomId, eventId: rootId, relType: 'm.thread' },
+      query: { dir: 'b', limit },
+    });
+    room.addRelated(res.chunk ?? []);
+    this.changed();
   }
 
   async edit(roomId: string, eventId: string, body: string, formatted?: string): Promise<void> {
@@ -686,13 +712,15 @@ export class MatrixClient extends EventTarget {
   }
 
   /** Uploads a file and sends it as m.image / m.file once uploaded. */
-  sendFile(roomId: string, file: File, onProgress?: (f: number) => void, dims?: { w: number; h: number }): UploadHandle {
+  sendFile(roomId: string, file: File, onProgress?: (f: number) => void, dims?: { w: number; h: number }, threadRoot?: string): UploadHandle {
     const handle = upload(this.http, file, file.name, onProgress);
     const promise = handle.promise.then((url) => {
       const isImage = file.type.startsWith('image/');
       const info: Record<string, unknown> = { mimetype: file.type, size: file.size };
       if (dims) Object.assign(info, { w: dims.w, h: dims.h });
-      this.sendMessage(roomId, { msgtype: isImage ? 'm.image' : 'm.file', body: file.name, url, info });
+      const content: Record<string, unknown> = { msgtype: isImage ? 'm.image' : 'm.file', body: file.name, url, info };
+      if (threadRoot) content['m.relates_to'] = this.threadRelation(roomId, threadRoot);
+      this.sendMessage(roomId, content);
       return url;
     });
     return { promise, abort: handle.abort };

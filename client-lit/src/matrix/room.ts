@@ -25,7 +25,9 @@ export interface LocalEcho {
 
 const HIDDEN_RELATIONS = new Set(['m.annotation', 'm.replace']);
 
-export function relationOf(e: MatrixEvent): { rel_type?: string; event_id?: string; key?: string; 'm.in_reply_to'?: { event_id: string } } | undefined {
+export function relationOf(
+  e: MatrixEvent,
+): { rel_type?: string; event_id?: string; key?: string; is_falling_back?: boolean; 'm.in_reply_to'?: { event_id: string } } | undefined {
   return e.content?.['m.relates_to'];
 }
 
@@ -41,6 +43,8 @@ export class Room {
   private readonly byId = new Map<string, MatrixEvent>();
   readonly reactions = new Map<string, Map<string, Map<string, string>>>(); // target -> key -> sender -> reaction event id
   readonly edits = new Map<string, MatrixEvent>();
+  /** Thread root -> ids of its replies loaded so far, oldest first. */
+  readonly threads = new Map<string, string[]>();
   readonly redacted = new Set<string>();
   readonly receipts = new Map<string, Receipt>(); // user -> latest m.read
   readonly pending: LocalEcho[] = [];
@@ -170,11 +174,46 @@ export class Room {
       let bySender = byKey.get(rel.key);
       if (!bySender) byKey.set(rel.key, (bySender = new Map()));
       bySender.set(e.sender, e.event_id);
+    } else if (rel?.rel_type === 'm.thread' && rel.event_id) {
+      let replies = this.threads.get(rel.event_id);
+      if (!replies) this.threads.set(rel.event_id, (replies = []));
+      if (!replies.includes(e.event_id)) {
+        replies.push(e.event_id);
+        if (replies.length > 1 && this.byId.get(replies[replies.length - 2])!.origin_server_ts > e.origin_server_ts) {
+          replies.sort((a, b) => this.byId.get(a)!.origin_server_ts - this.byId.get(b)!.origin_server_ts);
+        }
+      }
     } else if (rel?.rel_type === 'm.replace' && rel.event_id && e.content['m.new_content']) {
       const original = this.byId.get(rel.event_id);
       const prev = this.edits.get(rel.event_id);
       if ((!original || original.sender === e.sender) && (!prev || prev.origin_server_ts <= e.origin_server_ts)) this.edits.set(rel.event_id, e);
     }
+  }
+
+  /** Adds events fetched out of timeline order (a thread's replies from /relations). */
+  addRelated(events: MatrixEvent[]): void {
+    for (const e of events) {
+      if (this.byId.has(e.event_id)) continue;
+      this.index(e, true);
+    }
+    this.version++;
+  }
+
+  /** A thread: its root and the replies loaded, oldest first. */
+  threadEvents(rootId: string): MatrixEvent[] {
+    const root = this.event(rootId);
+    const replies = (this.threads.get(rootId) ?? []).map((id) => this.byId.get(id)!).filter(Boolean);
+    return root ? [root, ...replies] : replies;
+  }
+
+  /** How many replies a thread has and the latest, from loaded events or the server's summary. */
+  threadSummary(rootId: string): { count: number; latest?: MatrixEvent } | undefined {
+    const loaded = (this.threads.get(rootId) ?? []).filter((id) => !this.redacted.has(id));
+    const bundled = (this.byId.get(rootId)?.unsigned?.['m.relations'] as Record<string, any> | undefined)?.['m.thread'];
+    const count = Math.max(loaded.length, bundled?.count ?? 0);
+    if (!count) return undefined;
+    const latest = loaded.length ? this.byId.get(loaded[loaded.length - 1]) : bundled?.latest_event;
+    return { count, latest };
   }
 
   private applyRedaction(target: string): void {
@@ -293,7 +332,14 @@ export function isMessage(e: MatrixEvent): boolean {
   return !HIDDEN_RELATIONS.has(relationOf(e)?.rel_type ?? '');
 }
 
+/** A reply in a thread: shown in the thread's view, not the room's timeline. */
+export function threadOf(e: MatrixEvent): string | undefined {
+  const rel = relationOf(e);
+  return rel?.rel_type === 'm.thread' ? rel.event_id : undefined;
+}
+
+/** Shown as a row of the room's main timeline. */
 export function isVisible(e: MatrixEvent): boolean {
-  if (isMessage(e)) return true;
+  if (isMessage(e)) return !threadOf(e);
   return e.type === 'm.room.member' || e.type === 'm.room.name' || e.type === 'm.room.topic' || e.type === 'm.room.create';
 }

@@ -22,6 +22,8 @@ export const routes = {
   receipt: r('POST', `${v3}/rooms/{roomId}/receipt/{receiptType}/{eventId}`),
   readMarkers: r('POST', `${v3}/rooms/{roomId}/read_markers`),
   messages: r('GET', `${v3}/rooms/{roomId}/messages`),
+  event: r('GET', `${v3}/rooms/{roomId}/event/{eventId}`),
+  relations: r('GET', '/_matrix/client/v1/rooms/{roomId}/relations/{eventId}/{relType}'),
   members: r('GET', `${v3}/rooms/{roomId}/members`),
   createRoom: r('POST', `${v3}/createRoom`),
   join: r('POST', `${v3}/join/{roomIdOrAlias}`),

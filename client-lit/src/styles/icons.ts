@@ -12,6 +12,7 @@ const paths = {
   reply: svg`<path d="M10 8L5 12.5l5 4.5"/><path d="M5.5 12.5H14a5 5 0 0 1 5 5V19"/>`,
   edit: svg`<path d="M4 20h4L19 9l-4-4L4 16v4z"/><path d="M13.5 6.5l4 4"/>`,
   close: svg`<path d="M6 6l12 12M18 6L6 18"/>`,
+  thread: svg`<path d="M4.5 6.5h15M4.5 11.5h9"/><path d="M7 11.5v4.5a2.5 2.5 0 0 0 2.5 2.5h6"/><path d="M13.5 16l2.5 2.5-2.5 2.5"/>`,
   down: svg`<path d="M12 5v14M6 13l6 6 6-6"/>`,
 };
 
