@@ -5,6 +5,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import { registerUser, type TestUser } from '../support/users.js';
 import { client as raw } from '../support/http.js';
 import { connectStream, timelineOf } from '../support/ws.js';
+import { realtimeOf } from '../../homeserver/src/sync/services.js';
 
 let hs: TestServer;
 let alice: TestUser;
@@ -111,4 +112,47 @@ describe('WebSocket stream', () => {
     expect(bodies).toEqual(['missed-0', 'missed-1', 'missed-2', 'missed-3', 'missed-4', 'live-5', 'live-6', 'live-7']);
     d.ws.close();
   });
+
+  it('closes a slow consumer past its buffer cap with a resume token, and resuming loses nothing', async () => {
+    const stream = realtimeOf(hs.context).websocket!;
+    const notifier = realtimeOf(hs.context).notifier;
+    const cap = stream.opts.maxBufferedBytes;
+    stream.opts.maxBufferedBytes = 64 * 1024;
+    try {
+      const query = { filter: JSON.stringify({ room: { timeline: { limit: 100 } } }) };
+      const c = await connectStream(hs.url, { token: alice.accessToken, query });
+      await c.next((f) => f.type === 'sync');
+      const listening = notifier.listenerCount;
+      // Stop reading: frames pile up in the kernel's buffers, then in the server's send queue.
+      c.ws.pause();
+      const big = 'x'.repeat(40_000);
+      const sent: string[] = [];
+      for (let round = 0; round < 100 && notifier.listenerCount >= listening; round++) {
+        const bodies = Array.from({ length: 5 }, (_, i) => `slow-${round}-${i}`);
+        await Promise.all(bodies.map((body) => raw(hs.url, bob.accessToken).put(`/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/${body}`, { msgtype: 'm.text', body, pad: big })));
+        sent.push(...bodies);
+      }
+      expect(notifier.listenerCount).toBeLessThan(listening);
+      for (const body of ['after-0', 'after-1']) {
+        await sendText(bob, body);
+        sent.push(body);
+      }
+      c.ws.resume();
+      const closed = await c.closed;
+      expect(closed.code).toBe(4008);
+      expect(closed.reason).toMatch(/^s\d/);
+      const bodiesOf = (frames: any[]) => frames.filter((f) => f.type === 'sync').flatMap((f) => timelineOf(f, roomId).map((e: any) => e.content.body));
+      const before = bodiesOf(c.frames);
+      // The close reason is the next_batch of the last frame queued: the one this client read last.
+      expect(c.frames.filter((f) => f.type === 'sync').at(-1).next_batch).toBe(closed.reason);
+      const d = await connectStream(hs.url, { token: alice.accessToken, query: { ...query, since: closed.reason } });
+      await d.next((f) => bodiesOf([f]).includes('after-1'), 20_000);
+      const all = [...before, ...bodiesOf(d.frames)].filter((b) => b?.startsWith('slow-') || b?.startsWith('after-'));
+      // Each round's sends run in parallel (any order among them): every body once, none twice.
+      expect([...all].sort()).toEqual([...sent].sort());
+      d.ws.close();
+    } finally {
+      stream.opts.maxBufferedBytes = cap;
+    }
+  }, 60_000);
 });

@@ -19,6 +19,7 @@ import { ReceiptService } from './receipts.js';
 import { SyncService } from './sync-service.js';
 import { ToDeviceService } from './to-device.js';
 import { TypingService } from './typing.js';
+import type { WebSocketStream } from './ws-stream.js';
 
 export interface RealtimeServices {
   db: Knex;
@@ -39,6 +40,8 @@ export interface RealtimeServices {
   pushRules: PushRulesStore;
   pushers: PusherStore;
   notifications: NotificationService;
+  /** The WebSocket stream, once its endpoint is registered. */
+  websocket?: WebSocketStream;
 }
 
 const built = new WeakMap<ServerContext, RealtimeServices>();

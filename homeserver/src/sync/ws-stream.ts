@@ -44,13 +44,16 @@ export class WebSocketStream {
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<Connection>();
   private readonly pinger: NodeJS.Timeout;
+  /** This stream's own copy (tests lower the buffer cap). */
+  readonly opts: WsOptions;
 
   constructor(
     readonly s: ServerContext,
     readonly r: RealtimeServices,
     readonly rateLimiter: RateLimiter,
-    readonly opts: WsOptions = DEFAULT_WS_OPTIONS,
+    opts: WsOptions = DEFAULT_WS_OPTIONS,
   ) {
+    this.opts = { ...opts };
     this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
     this.pinger = setInterval(() => {
       for (const c of this.connections) c.heartbeat();

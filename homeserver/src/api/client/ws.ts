@@ -12,6 +12,7 @@ export function registerWebSocket(router: ApiRouter, s: ServerContext, r: Realti
   s.onUpgrade(stream.handleUpgrade);
   s.onStopping(() => stream.close());
   s.features.websocket = true;
+  r.websocket = stream;
   router.bind(sync.websocketStream, async () => {
     throw new MatrixError(400, 'M_UNRECOGNIZED', 'This endpoint only answers WebSocket upgrades (see docs/websocket.md)');
   });
