@@ -48,6 +48,9 @@ describe('two users chatting', () => {
       await b.page.getByRole('list', { name: 'Chats' }).getByRole('button').first().click();
       await b.page.getByRole('button', { name: 'Accept' }).click();
       await message(b.page, 'Hi Bob!').waitFor();
+      // Each sees the other's presence in the DM's header.
+      await a.page.locator('.subtitle', { hasText: 'Online' }).waitFor();
+      await b.page.locator('.subtitle', { hasText: 'Online' }).waitFor();
 
       // Typing shows on the other side; replies arrive in real time.
       await composer(b.page).pressSequentially('Hel');

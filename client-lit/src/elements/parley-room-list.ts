@@ -183,7 +183,7 @@ export class ParleyRoomList extends LitElement {
           const dm = c.dmPartner(room);
           const { count, highlights } = room.unread(names);
           const name = c.roomName(room);
-          const presence = dm ? (c.presence.get(dm)?.presence === 'online' ? 'online' : 'offline') : undefined;
+          const presence = dm ? (c.presenceOf(dm)?.presence === 'online' ? 'online' : 'offline') : undefined;
           const avatarMxc = dm ? room.memberAvatar(dm) : room.avatarUrl;
           const badge = room.membership === 'invite' ? 1 : count;
           const label = [name, badge ? t.unread(badge) : '', highlights ? t.mentions(highlights) : ''].filter(Boolean).join(', ');

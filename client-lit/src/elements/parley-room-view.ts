@@ -197,7 +197,7 @@ export class ParleyRoomView extends LitElement {
     const room = this.room!;
     const dm = c.dmPartner(room);
     if (dm) {
-      const p = c.presence.get(dm);
+      const p = c.presenceOf(dm);
       if (p?.presence === 'online' || p?.currentlyActive) return t.online;
       if (p?.lastActiveAgo !== undefined) return t.lastSeen(formatAgo(p.lastActiveAgo + (Date.now() - p.receivedAt)));
       return dm;

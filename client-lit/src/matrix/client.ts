@@ -382,6 +382,8 @@ export class MatrixClient extends EventTarget {
       }
       if (room.prevBatch === undefined || joined.timeline?.limited) room.prevBatch = joined.timeline?.prev_batch ?? null;
       room.addLive(timeline, this.sentEventIds);
+      // Someone new shares a room with us: their presence may now be readable.
+      for (const e of timeline) if (e.type === 'm.room.member' && e.content.membership === 'join' && !this.presence.has(e.state_key!)) this.presenceAsked.delete(e.state_key!);
       for (const e of joined.account_data?.events ?? []) room.accountData.set(e.type, e.content);
       room.applyEphemeral(joined.ephemeral?.events ?? []);
       if (this.initialSyncDone || wasJoined) {
@@ -724,6 +726,31 @@ export class MatrixClient extends EventTarget {
       return url;
     });
     return { promise, abort: handle.abort };
+  }
+
+  // ---- presence ----------------------------------------------------------------------------
+
+  private readonly presenceAsked = new Set<string>();
+
+  /**
+   * Presence of a user, asking the server once if no sync has told us yet (a server may send
+   * presence only when it changes, so a DM partner who was online before the room was shared
+   * would otherwise stay unknown). Returns what is known now; a `change` follows the answer.
+   */
+  presenceOf(userId: string): Presence | undefined {
+    const known = this.presence.get(userId);
+    if (!known && !this.presenceAsked.has(userId) && this.status === 'online') {
+      this.presenceAsked.add(userId);
+      void this.http
+        .call(routes.presence, { params: { userId } })
+        .then((p) => {
+          if (this.presence.has(userId) || typeof p?.presence !== 'string') return;
+          this.presence.set(userId, { presence: p.presence, lastActiveAgo: p.last_active_ago, currentlyActive: p.currently_active, receivedAt: Date.now() });
+          this.changed();
+        })
+        .catch(() => {});
+    }
+    return known;
   }
 
   // ---- profile -----------------------------------------------------------------------------
