@@ -32,8 +32,16 @@ export class ParleySettings extends LitElement {
     css`
       section {
         display: grid;
+        grid-template-columns: minmax(0, 1fr);
         gap: 0.6em;
         margin-bottom: 1.1em;
+      }
+      input[type='file'] {
+        max-width: 100%;
+        min-width: 0;
+      }
+      p[role='status'] {
+        margin: 0;
       }
       h3 {
         margin: 0;
@@ -59,7 +67,7 @@ export class ParleySettings extends LitElement {
       }
       dl {
         display: grid;
-        grid-template-columns: auto 1fr;
+        grid-template-columns: fit-content(45%) minmax(0, 1fr);
         gap: 0.3em 0.8em;
         margin: 0;
         font-size: 0.88em;
