@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { freePort, launchBrowser, newPage, registerInApp } from './support/browser.js';
+import { sampleRooms, startFakeHomeserver, storedSession } from './support/fake-homeserver.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -68,6 +69,25 @@ describe('reconnect', () => {
       expect(longPolls).toEqual([]);
     } finally {
       await context.close();
+    }
+  });
+
+  it('long-polls /sync against a server that does not offer the stream', async () => {
+    const me = '@me:localhost';
+    const hs = await startFakeHomeserver({ rooms: sampleRooms(me, 3, 5), userId: me });
+    const { context, page } = await newPage(browser);
+    const sockets: string[] = [];
+    page.on('websocket', (ws) => sockets.push(ws.url()));
+    try {
+      await context.addInitScript((s) => localStorage.setItem(s.name, s.value), storedSession(hs.url, me, hs.accessToken));
+      const longPoll = page.waitForRequest((r) => r.url().includes('/_matrix/client/v3/sync') && new URL(r.url()).searchParams.has('since'));
+      await page.goto(hs.url + '/');
+      await page.getByRole('list', { name: 'Chats' }).waitFor();
+      expect(new URL((await longPoll).url()).searchParams.get('timeout')).toBe('30000');
+      expect(sockets).toEqual([]);
+    } finally {
+      await context.close();
+      await hs.close();
     }
   });
 });
