@@ -3,11 +3,15 @@
 // Baseline: the load generator alone, relaying the same messages to the same clients through a
 // bare ws echo server (no homeserver). Targets: WebSocket p99 < 50 ms, /sync p99 < 100 ms.
 // Scale with BENCH_ROOMS, BENCH_CLIENTS_PER_ROOM, BENCH_RATE (msg/s per room), BENCH_SECONDS;
+// BENCH_WARMUP seconds of sending before measuring (default 3);
 // BENCH_WORKERS load-generator threads share the clients and senders (default 2). Besides the
 // send-to-receive latency (the target), it prints the fan-out part: receipt time minus the event's
 // origin_server_ts (stamped by the server as it builds the event, before its transaction).
+// BENCH_QUERIES=1 lists the statements run while measuring; BENCH_PROFILE=<file> writes a CPU
+// profile of the server's thread while measuring.
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { Worker } from 'node:worker_threads';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Knex } from 'knex';
@@ -21,7 +25,7 @@ const PER_ROOM = Number(process.env.BENCH_CLIENTS_PER_ROOM ?? 10);
 const RATE = Number(process.env.BENCH_RATE ?? 10);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
-const WARMUP_SECONDS = 3;
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP ?? 3);
 
 // The clients and senders run in a worker thread: the server's event loop has this thread alone.
 const LOAD = `
@@ -214,8 +218,20 @@ try {
     const t = performance.now();
     void hs.context.db.raw('select 1').then(() => pings.push(performance.now() - t), () => {});
   }, 100);
+  // BENCH_PROFILE=<file>: a CPU profile of the server's thread during this phase only.
+  const profiler = process.env.BENCH_PROFILE ? new Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
   const measured = await runLoad({ ...common, mode: 'parley' });
   clearInterval(pinger);
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(profile));
+    profiler.disconnect();
+  }
   if (process.env.BENCH_QUERIES) {
     console.log('  count    p50 ms    p99 ms  statement');
     for (const [sql, v] of [...timing].sort((x, y) => y[1].length - x[1].length).slice(0, 25)) {

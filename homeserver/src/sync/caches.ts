@@ -161,6 +161,13 @@ export class SyncCaches {
     return entry.get();
   }
 
+  /** Starts recording the user's notified rooms from `from` on (a sync that saw nothing move). */
+  watchNotified(userId: string, from: number): void {
+    if (this.notified.has(userId)) return;
+    if (this.notified.size > USER_ENTRIES_MAX) this.notified.clear();
+    this.notified.set(userId, { from, rooms: [] });
+  }
+
   /** Rooms with notifications for the user with ids in (from, upTo], or undefined if unknown here. */
   notifiedRooms(userId: string, from: number, upTo: number): Set<string> | undefined {
     const recent = this.notified.get(userId);

@@ -173,6 +173,7 @@ export class SyncService {
             ),
           ))
         : new Set<string>();
+    if (since && next.notifications <= S('notifications')) this.caches.watchNotified(userId, next.notifications);
 
     const joined = memberships.filter((m) => m.membership === 'join' && m.event_nid <= N);
     const fullRooms = new Set(joined.filter((m) => !since || req.fullState || m.event_nid > S('events')).map((m) => m.room_id));
