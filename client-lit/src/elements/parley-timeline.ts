@@ -60,6 +60,7 @@ export class ParleyTimeline extends LitElement {
   private rows: Row[] = [];
   private keys: string[] = [];
   private rowsFor?: { room: Room; version: number; pending: number };
+  private eventRows?: { room: Room; version: number; rows: Row[] };
   /** Where the viewport starts, in list coordinates (scrollTop minus the head), as last known. */
   private viewTop = 0;
   private viewHeight = 0;
@@ -355,6 +356,7 @@ export class ParleyTimeline extends LitElement {
     this.clientCtl.use(this.client);
     if ((changed.has('room') && changed.get('room') !== this.room) || (changed.has('thread') && changed.get('thread') !== this.thread)) {
       this.rowsFor = undefined;
+      this.eventRows = undefined;
       this.stick = true;
       this.viewTop = 0;
       this.pickerFor = undefined;
@@ -402,23 +404,41 @@ export class ParleyTimeline extends LitElement {
     }
     if (this.rowsFor?.room === room && this.rowsFor.version === room.version && this.rowsFor.pending === room.pending.length) return;
     const thread = this.thread;
-    const rows: Row[] = [];
-    let prev: MatrixEvent | undefined;
-    const push = (event: MatrixEvent, index: number, status?: SendStatus, txnId?: string) => {
-      const newDay = !prev || dayKey(prev.origin_server_ts) !== dayKey(event.origin_server_ts);
-      const firstInGroup =
-        newDay || !prev || prev.sender !== event.sender || !isMessage(prev) || event.origin_server_ts - prev.origin_server_ts > GROUP_GAP_MS;
-      rows.push({ key: event.event_id, index, event, status, txnId, newDay, firstInGroup });
-      prev = event;
-    };
-    if (thread) for (const e of room.threadEvents(thread)) push(e, room.indexOf(e.event_id));
-    else room.events.forEach((e, i) => isVisible(e) && push(e, i));
-    for (const p of room.pending) if (threadOf(p.event) === thread) push(p.event, -1, p.status, p.txnId);
+    // Rows of loaded events are rebuilt only when events change (not for a receipt or typing);
+    // local echoes, few, are appended each time (their delivery state is part of the row).
+    const cached = this.eventRows;
+    let eventRows: Row[];
+    if (cached && cached.room === room && cached.version === room.eventsVersion) eventRows = cached.rows;
+    else {
+      eventRows = [];
+      let prev: MatrixEvent | undefined;
+      const add = (event: MatrixEvent, index: number) => {
+        eventRows.push(this.row(event, index, prev));
+        prev = event;
+      };
+      if (thread) for (const e of room.threadEvents(thread)) add(e, room.indexOf(e.event_id));
+      else room.events.forEach((e, i) => isVisible(e) && add(e, i));
+      this.eventRows = { room, version: room.eventsVersion, rows: eventRows };
+    }
+    const rows = eventRows.slice();
+    let prev = rows.at(-1)?.event;
+    for (const p of room.pending) {
+      if (threadOf(p.event) !== thread) continue;
+      rows.push(this.row(p.event, -1, prev, p.status, p.txnId));
+      prev = p.event;
+    }
     this.rows = rows;
-    const keys = rows.map((r) => r.key);
+    const keys = this.keys;
     // Same rows (a reaction, a receipt): keep the array, so the list keeps its sums.
-    if (keys.length !== this.keys.length || keys.some((k, i) => k !== this.keys[i])) this.keys = keys;
+    if (rows.length !== keys.length || rows.some((r, i) => r.key !== keys[i])) this.keys = rows.map((r) => r.key);
     this.rowsFor = { room, version: room.version, pending: room.pending.length };
+  }
+
+  private row(event: MatrixEvent, index: number, prev: MatrixEvent | undefined, status?: SendStatus, txnId?: string): Row {
+    const newDay = !prev || dayKey(prev.origin_server_ts) !== dayKey(event.origin_server_ts);
+    const firstInGroup =
+      newDay || !prev || prev.sender !== event.sender || !isMessage(prev) || event.origin_server_ts - prev.origin_server_ts > GROUP_GAP_MS;
+    return { key: event.event_id, index, event, status, txnId, newDay, firstInGroup };
   }
 
   protected override updated(): void {

@@ -379,6 +379,7 @@ export class MatrixClient extends EventTarget {
       if (joined.timeline?.limited && room.events.length) {
         // A gap: the loaded timeline no longer joins the live one. Start afresh from here.
         room.events.length = 0;
+        room.eventsVersion++;
       }
       if (room.prevBatch === undefined || joined.timeline?.limited) room.prevBatch = joined.timeline?.prev_batch ?? null;
       room.addLive(timeline, this.sentEventIds);

@@ -56,6 +56,8 @@ export class Room {
   accountData = new Map<string, Record<string, any>>();
   /** Bumped on every change, so views can cheaply tell whether to re-render. */
   version = 0;
+  /** Bumped only when the events loaded change (not for receipts, typing, echoes' status). */
+  eventsVersion = 0;
 
   constructor(
     readonly roomId: string,
@@ -146,6 +148,7 @@ export class Room {
       }
       this.events.push(e);
       this.index(e);
+      this.eventsVersion++;
     }
     this.version++;
   }
@@ -155,6 +158,7 @@ export class Room {
     const fresh = eventsNewestFirst.filter((e) => !this.byId.has(e.event_id)).reverse();
     this.events.unshift(...fresh);
     for (const e of fresh) this.index(e, true);
+    if (fresh.length) this.eventsVersion++;
     this.version++;
   }
 
@@ -195,6 +199,7 @@ export class Room {
     for (const e of events) {
       if (this.byId.has(e.event_id)) continue;
       this.index(e, true);
+      this.eventsVersion++;
     }
     this.version++;
   }
