@@ -17,6 +17,8 @@ export default defineConfig({
         ssr,
         test: {
           name: 'unit',
+          // Projects run one after another (unit, integration, browser) so they never fight for the two cores.
+          sequence: { groupOrder: 0 },
           include: ['{spec,federation,homeserver,sfu,client-lit,migrations}/src/**/*.test.ts', 'test/unit/**/*.test.ts'],
           environment: 'node',
         },
@@ -26,6 +28,7 @@ export default defineConfig({
         ssr,
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/support/global-setup.ts'],
@@ -38,8 +41,10 @@ export default defineConfig({
       },
       {
         resolve,
+        ssr,
         test: {
           name: 'browser',
+          sequence: { groupOrder: 2 },
           include: ['test/browser/**/*.test.ts'],
           environment: 'node',
           // Builds client-lit/dist first if it is missing or older than the client's sources.
