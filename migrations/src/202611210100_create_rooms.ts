@@ -20,7 +20,7 @@ export async function up(knex: Knex): Promise<void> {
 
     CREATE TABLE events (
       stream_ordering  bigint PRIMARY KEY,
-      event_id         text NOT NULL UNIQUE,
+      event_id         text NOT NULL,
       room_nid         integer NOT NULL REFERENCES rooms (room_nid),
       type             text NOT NULL,
       state_key        text,
@@ -37,20 +37,30 @@ export async function up(knex: Knex): Promise<void> {
       -- Set when a redaction applied; json then holds the redacted form.
       redacted_by      bigint,
       -- The signed PDU exactly as created or received (its redacted form once redacted).
-      json             text NOT NULL
+      json             text NOT NULL,
+      -- Unique through a hash index: ids are only ever looked up by equality, and the hash index
+      -- is about half the size of a b-tree over 44-character ids. (ON CONFLICT DO NOTHING works;
+      -- ON CONFLICT (event_id) does not, as no b-tree backs it.)
+      CONSTRAINT events_event_id_unique EXCLUDE USING hash (event_id WITH =)
     );
-    -- Sync: a room's events in stream order.
-    CREATE INDEX events_room_stream ON events (room_nid, stream_ordering);
-    -- Pagination (/messages): topological order = (depth, stream_ordering).
-    CREATE INDEX events_room_topo ON events (room_nid, depth, stream_ordering);
+    -- Timeline indexes (sync in stream order, /messages in topological order = (depth, stream_ordering)).
+    -- Partial on "in the timeline", the predicate every timeline read carries: the planner does not
+    -- have to estimate the flags, and so keeps the ordered scan of the room's slice even before
+    -- ANALYZE (without statistics it took "rejected_reason IS NULL" for 0.5% of the rows, chose a
+    -- bitmap scan of the whole room and sorted it: 200 ms for a 100,000-event room).
+    CREATE INDEX events_room_stream ON events (room_nid, stream_ordering)
+      WHERE NOT outlier AND NOT soft_failed AND rejected_reason IS NULL;
+    CREATE INDEX events_room_topo ON events (room_nid, depth, stream_ordering)
+      WHERE NOT outlier AND NOT soft_failed AND rejected_reason IS NULL;
     -- State events by type (history visibility changes, joins by type) without scanning the timeline.
     CREATE INDEX events_room_state ON events (room_nid, type, stream_ordering) WHERE state_key IS NOT NULL;
-    -- Server-side search over message bodies, room names and topics.
+    -- Server-side search over message bodies, room names and topics. No pending list (fastupdate):
+    -- entries go straight into the tree, so the index stays compact and search needs no vacuum.
     CREATE INDEX events_search ON events USING gin (
       to_tsvector('simple', coalesce((json::jsonb)->'content'->>'body', '') || ' ' ||
                             coalesce((json::jsonb)->'content'->>'name', '') || ' ' ||
                             coalesce((json::jsonb)->'content'->>'topic', ''))
-    ) WHERE type IN ('m.room.message', 'm.room.name', 'm.room.topic') AND redacted_by IS NULL;
+    ) WITH (fastupdate = off) WHERE type IN ('m.room.message', 'm.room.name', 'm.room.topic') AND redacted_by IS NULL;
 
     -- Events whose commit is in progress: readers never move past min(stream_ordering) - 1.
     -- owner_pid: backend of the allocating connection; rows of dead backends are ignored.

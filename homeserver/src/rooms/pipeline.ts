@@ -34,6 +34,14 @@ const ROOM_LOCK_NAMESPACE = 0x726f6f6d; // 'room'
 /** The next event cites at most this many forward extremities. */
 export const MAX_PREV_EVENTS_CITED = 10;
 
+const LOCK_ROOM = 'SELECT pg_advisory_xact_lock(?, ?)';
+const EXTREMITIES = `
+  SELECT e.stream_ordering, e.event_id, e.depth, e.state_group, g.chain_length, null AS json
+    FROM forward_extremities f JOIN events e ON e.stream_ordering = f.event_nid LEFT JOIN state_groups g ON g.id = e.state_group
+   WHERE f.room_nid = ? ORDER BY e.depth DESC LIMIT ?`;
+/** Room versions whose edges carry the event's hash (v1, v2) need the extremities' JSON. */
+const EXTREMITIES_WITH_JSON = EXTREMITIES.replace('null AS json', 'e.json');
+
 export interface NewEvent {
   type: string;
   sender: string;
@@ -148,6 +156,17 @@ interface RoomWrite {
   /** Positions allocated by this write (abandoned if it fails) and those not used yet. */
   allocated: number[];
   preallocated: number[];
+  /**
+   * Set when the extremities and state came from this process's cache instead of a read: the
+   * first flush checks, under the room lock, that this is still the room's only extremity.
+   */
+  trustedTip?: number;
+  /** A redaction changed a stored event: the loaded state may hold its unredacted form. */
+  redacted: boolean;
+  /** Bus notifications are skipped (imports). */
+  quiet: boolean;
+  /** Not in a transaction: everything must be written by one statement. */
+  direct?: boolean;
 }
 
 interface PendingRows {
@@ -160,6 +179,12 @@ interface PendingRows {
   currentState: Map<StateKey, [type: string, stateKey: string, nid: number]>;
   currentMemberships: Map<string, [membership: string, nid: number]>;
   replacedExtremities: Set<number>;
+}
+
+/** The extremities cited by queued events that are not queued themselves (they are in the table). */
+function citedBefore(rows: PendingRows): number[] {
+  const queued = new Set(rows.positions);
+  return [...rows.replacedExtremities].filter((nid) => !queued.has(nid));
 }
 
 function emptyRows(): PendingRows {
@@ -190,12 +215,42 @@ function isUniqueViolation(err: unknown, constraint: string): boolean {
   return e?.code === '23505' && e.constraint === constraint;
 }
 
+/** The extremities a write cites were not the room's any more (another writer): retry with a read. */
+class StaleTip extends Error {}
+
+/** SQLSTATE of the division by zero a write statement makes when its extremity check fails. */
+const EXTREMITY_CHECK_FAILED = '22012';
+
+/** Events whose write is rows of their own only: no state group, no change to a stored event. */
+function isTimelineOnly(input: NewEvent, options: SendOptions): boolean {
+  return input.state_key === undefined && input.type !== 'm.room.redaction' && !options.check;
+}
+
+/** Sends to one room that arrive while a write to it runs are written together, up to this many. */
+const MAX_SENDS_PER_WRITE = 20;
+
+interface QueuedSend {
+  input: NewEvent;
+  options: SendOptions;
+  resolve(event: PersistedEvent): void;
+  reject(err: unknown): void;
+}
+
+/** What the last write in this process left: the room's only extremity and the state it loaded. */
+interface TipCache {
+  tip: Extremity;
+  entries: Map<StateKey, StoredEvent | null>;
+}
+
 export class EventPipeline {
   /**
-   * Per room: the state entries loaded by the last write, valid while its last event is the
-   * room's only forward extremity (any other writer, in any process, moves the tip).
+   * Per room: the tip and state entries of the last write made here, valid while that event is
+   * the room's only forward extremity (any other writer, in any process, moves the tip). A send
+   * trusts it and checks it when it writes (see `trustedTip`), which saves two reads per send.
    */
-  private readonly stateCache = new Map<number, { tip: number; entries: Map<StateKey, StoredEvent | null> }>();
+  private readonly tips = new Map<number, TipCache>();
+  /** Per room with a write running here: the sends waiting for the next one. */
+  private readonly queued = new Map<number, QueuedSend[]>();
 
   constructor(private readonly deps: PipelineDeps) {}
 
@@ -215,18 +270,80 @@ export class EventPipeline {
     return { roomId: row.room_id, eventId: row.event_id, streamOrdering: Number(row.stream_ordering), event: JSON.parse(row.json), duplicate: true };
   }
 
-  /** Sends one event into an existing room. */
+  /**
+   * Sends one event into an existing room. A transaction id seen before answers the event it
+   * made: the insert of the txn row fails on its primary key (no read on the common path), and a
+   * refusal (the sender may have left since) is checked against the txn table before it is thrown.
+   */
   async send(roomId: string, input: NewEvent, options: SendOptions = {}): Promise<PersistedEvent> {
-    if (options.txn) {
-      const seen = await this.eventForTxn(options.txn);
-      if (seen) return seen;
-    }
     const room = await this.deps.store.requireRoom(roomId);
+    return new Promise((resolve, reject) => {
+      const item = { input, options, resolve, reject };
+      const queued = this.queued.get(room.roomNid);
+      if (queued) return void queued.push(item);
+      this.queued.set(room.roomNid, [item]);
+      void this.drain(room);
+    });
+  }
+
+  /**
+   * Writes a room's queued sends: the ones that arrived while the previous write ran go together
+   * in one transaction (one lock, one statement, one commit), like a group commit.
+   */
+  private async drain(room: RoomInfo): Promise<void> {
+    const queued = this.queued.get(room.roomNid)!;
     try {
-      const [result] = await this.write(room, async (w, trx) => [await this.append(w, trx, input, options)]);
-      return result;
+      while (queued.length > 0) await this.sendQueued(room, queued.splice(0, MAX_SENDS_PER_WRITE));
+    } finally {
+      this.queued.delete(room.roomNid);
+    }
+  }
+
+  private async sendQueued(room: RoomInfo, batch: QueuedSend[]): Promise<void> {
+    const alone = (item: QueuedSend) => this.sendAlone(room, item.input, item.options).then(item.resolve, item.reject);
+    if (batch.length === 1) return alone(batch[0]);
+    const results: Array<PersistedEvent | undefined> = [];
+    try {
+      await this.write(
+        room,
+        async (w, trx) => {
+          w.bulk = true;
+          w.preallocated = await this.deps.streams.allocateMany(batch.length);
+          for (const item of batch) results.push(await this.append(w, trx, item.input, item.options).catch((err) => {
+            if (!(err instanceof MatrixError)) throw err;
+            return undefined; // refused: answered on its own below, with its own error
+          }));
+        },
+        { trustTip: true, timelineOnly: batch.every((item) => isTimelineOnly(item.input, item.options)) },
+      );
+    } catch {
+      // The write failed as a whole (a transaction id seen before, a stale tip, ...): one by one.
+      for (const item of batch) await alone(item);
+      return;
+    }
+    for (const [i, item] of batch.entries()) {
+      const result = results[i];
+      if (result) item.resolve(result);
+      else await alone(item);
+    }
+  }
+
+  /** One event in its own transaction, with the duplicate-transaction and stale-tip handling. */
+  private async sendAlone(room: RoomInfo, input: NewEvent, options: SendOptions): Promise<PersistedEvent> {
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const [result] = await this.write(room, async (w, trx) => [await this.append(w, trx, input, options)], {
+            trustTip: attempt === 0,
+            timelineOnly: isTimelineOnly(input, options),
+          });
+          return result;
+        } catch (err) {
+          if (!(err instanceof StaleTip) || attempt >= 3) throw err;
+        }
+      }
     } catch (err) {
-      if (options.txn && isUniqueViolation(err, 'event_txn_ids_pkey')) {
+      if (options.txn && (isUniqueViolation(err, 'event_txn_ids_pkey') || (err instanceof MatrixError && err.status < 500))) {
         const seen = await this.eventForTxn(options.txn);
         if (seen) return seen;
       }
@@ -286,25 +403,56 @@ export class EventPipeline {
     return { roomId, events: events.persisted };
   }
 
-  /** Runs `fn` holding the room's lock, then publishes the notifications. */
-  async write<T>(room: RoomInfo, fn: (w: RoomWrite, trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` holding the room's lock, then publishes the notifications.
+   *
+   * `trustTip`: start from this process's cached tip and state without reading them; the write
+   * statement checks that the tip is still the room's only extremity (StaleTip otherwise). With
+   * `timelineOnly` too (events that make no state group and change no stored event), the whole
+   * write is that one statement, atomic on its own: no transaction, no lock, one round trip.
+   * Concurrent writers are then kept apart by the extremity rows themselves: each write deletes
+   * the extremities it cites and fails unless it deleted exactly those.
+   */
+  async write<T>(
+    room: RoomInfo,
+    fn: (w: RoomWrite, trx: Knex.Transaction) => Promise<T>,
+    opts: { trustTip?: boolean; timelineOnly?: boolean; quiet?: boolean } = {},
+  ): Promise<T> {
     let w: RoomWrite | undefined;
+    const cached = opts.trustTip ? this.tips.get(room.roomNid) : undefined;
+    const direct = cached !== undefined && opts.timelineOnly === true;
     try {
-      const { result, notifications } = await this.deps.db.transaction(async (trx) => {
-        await trx.raw('SELECT pg_advisory_xact_lock(?, ?)', [ROOM_LOCK_NAMESPACE, room.roomNid]);
-        w = await this.beginWrite(trx, room);
+      const run = async (trx: Knex.Transaction) => {
+        if (!direct) await trx.raw(LOCK_ROOM, [ROOM_LOCK_NAMESPACE, room.roomNid]);
+        w = await this.beginWrite(trx, room, cached);
+        w.quiet = opts.quiet ?? false;
+        w.direct = direct;
         const result = await fn(w, trx);
+        // Positions allocated for events that were refused: settled (no event) with the write.
+        const unused = w.preallocated.splice(0);
+        w.allocated.push(...unused);
+        if (unused.length && w.pending.events.length) w.pending.positions.push(...unused);
+        else if (unused.length) await trx('stream_in_flight').whereIn('stream_ordering', unused).delete();
         await this.flush(w, trx);
         return { result, notifications: w.notifications };
-      });
-      const tip = w!.extremities.length === 1 ? w!.extremities[0].nid : undefined;
-      if (tip !== undefined && this.stateCache.size < 10_000) this.stateCache.set(room.roomNid, { tip, entries: w!.state.entries() });
-      else this.stateCache.delete(room.roomNid);
-      this.notify(notifications);
+      };
+      const { result, notifications } = direct ? await run(this.deps.db as Knex.Transaction) : await this.deps.db.transaction(run);
+      this.rememberTip(room, w!);
+      if (!w!.quiet) this.notify(notifications);
       return result;
     } catch (err) {
+      this.tips.delete(room.roomNid);
       await this.abandon(w);
       throw err;
+    }
+  }
+
+  private rememberTip(room: RoomInfo, w: RoomWrite): void {
+    const [tip, ...more] = w.extremities;
+    if (tip && more.length === 0 && !w.redacted && tip.stateGroup !== null && (this.tips.size < 10_000 || this.tips.has(room.roomNid))) {
+      this.tips.set(room.roomNid, { tip, entries: w.state.entries() });
+    } else {
+      this.tips.delete(room.roomNid);
     }
   }
 
@@ -341,15 +489,37 @@ export class EventPipeline {
     );
     parts.push('DELETE FROM stream_in_flight WHERE stream_ordering = ANY(?::bigint[])');
     bindings.push(rows.positions);
-    if (rows.replacedExtremities.size) {
-      parts.push('DELETE FROM forward_extremities WHERE room_nid = ? AND event_nid = ANY(?::bigint[])');
-      bindings.push(roomNid, [...rows.replacedExtremities]);
+    // The extremities this write cites must all still be there (and, for a trusted tip, be the
+    // room's only one): the check divides by zero otherwise, which aborts the statement.
+    let check = 'SELECT 1 AS ok';
+    const replacedNids = citedBefore(rows);
+    if (w.trustedTip !== undefined) {
+      parts.push('DELETE FROM forward_extremities WHERE room_nid = ? RETURNING event_nid');
+      bindings.push(roomNid);
+      check = `SELECT 1 / ((SELECT count(*) FROM w${parts.length - 1}) = 1 AND (SELECT min(event_nid) FROM w${parts.length - 1}) = ?)::int AS ok`;
+    } else if (replacedNids.length) {
+      parts.push('DELETE FROM forward_extremities WHERE room_nid = ? AND event_nid = ANY(?::bigint[]) RETURNING event_nid');
+      bindings.push(roomNid, replacedNids);
+      check = `SELECT 1 / ((SELECT count(*) FROM w${parts.length - 1}) = ?)::int AS ok`;
     }
-    const tip = rows.events[rows.events.length - 1].stream_ordering;
-    const sql = `WITH ${parts.map((p, i) => `w${i} AS (${p})`).join(', ')} INSERT INTO forward_extremities (room_nid, event_nid) VALUES (?, ?)`;
-    bindings.push(roomNid, tip);
-    await trx.raw(sql, bindings as Knex.RawBinding[]);
+    parts.push('INSERT INTO forward_extremities (room_nid, event_nid) VALUES (?, ?)');
+    bindings.push(roomNid, rows.events[rows.events.length - 1].stream_ordering);
+    if (w.trustedTip !== undefined) bindings.push(w.trustedTip);
+    else if (replacedNids.length) bindings.push(replacedNids.length);
+    const sql = `WITH ${parts.map((p, i) => `w${i} AS (${p})`).join(', ')} ${check}`;
+    try {
+      await trx.raw(sql, bindings as Knex.RawBinding[]);
+    } catch (err) {
+      if ((err as { code?: string }).code === EXTREMITY_CHECK_FAILED) throw new StaleTip();
+      throw err;
+    }
+    w.trustedTip = undefined;
     w.pending = emptyRows();
+  }
+
+  private checkTip(w: RoomWrite, replaced: Array<number | string> | null): void {
+    if (replaced?.length !== 1 || Number(replaced[0]) !== w.trustedTip) throw new StaleTip();
+    w.trustedTip = undefined;
   }
 
   /** The transaction is lost: free its positions (on the pool, not the transaction). */
@@ -362,36 +532,39 @@ export class EventPipeline {
    * Appends many events in one transaction with multi-row writes (imports, benchmarks, and
    * later federation backfill of local-looking batches). All or nothing.
    */
-  async sendBatch(roomId: string, inputs: NewEvent[]): Promise<PersistedEvent[]> {
+  async sendBatch(roomId: string, inputs: NewEvent[], opts: { quiet?: boolean } = {}): Promise<PersistedEvent[]> {
     const room = await this.deps.store.requireRoom(roomId);
-    return this.write(room, async (w, trx) => {
-      w.bulk = true;
-      w.preallocated = await this.deps.streams.allocateMany(inputs.length);
-      const out: PersistedEvent[] = [];
-      for (const input of inputs) out.push(await this.append(w, trx, input, {}));
-      return out;
-    });
+    return this.write(
+      room,
+      async (w, trx) => {
+        w.bulk = true;
+        w.preallocated = await this.deps.streams.allocateMany(inputs.length);
+        const out: PersistedEvent[] = [];
+        for (const input of inputs) out.push(await this.append(w, trx, input, {}));
+        return out;
+      },
+      // quiet: imported history notifies nobody (no pushes); syncs see it on their next request.
+      { quiet: opts.quiet },
+    );
   }
 
-  private async beginWrite(trx: Knex.Transaction, room: RoomInfo): Promise<RoomWrite> {
-    const rows = await trx('forward_extremities as f')
-      .join('events as e', 'e.stream_ordering', 'f.event_nid')
-      .leftJoin('state_groups as g', 'g.id', 'e.state_group')
-      .where('f.room_nid', room.roomNid)
-      .select('e.stream_ordering', 'e.event_id', 'e.depth', 'e.state_group', 'g.chain_length', room.version.edgesAsPairs ? 'e.json' : trx.raw('null as json'))
-      .orderBy('e.depth', 'desc')
-      .limit(MAX_PREV_EVENTS_CITED);
-    const extremities: Extremity[] = rows.map((r) => ({
-      nid: Number(r.stream_ordering),
-      eventId: r.event_id,
-      depth: Number(r.depth),
-      stateGroup: r.state_group === null ? null : Number(r.state_group),
-      chainLength: r.chain_length ?? 0,
-      sha256: r.json ? JSON.parse(r.json).hashes?.sha256 : undefined,
-    }));
+  private async beginWrite(trx: Knex.Transaction, room: RoomInfo, cached?: TipCache): Promise<RoomWrite> {
     const state = new RoomStateView(trx, this.deps.store, room);
-    const cached = this.stateCache.get(room.roomNid);
-    if (cached && extremities.length === 1 && cached.tip === extremities[0].nid) state.seed(cached.entries);
+    let extremities: Extremity[];
+    if (cached) {
+      extremities = [cached.tip];
+      state.seed(cached.entries);
+    } else {
+      const { rows } = await trx.raw(room.version.edgesAsPairs ? EXTREMITIES_WITH_JSON : EXTREMITIES, [room.roomNid, MAX_PREV_EVENTS_CITED]);
+      extremities = rows.map((r: Record<string, any>) => ({
+        nid: Number(r.stream_ordering),
+        eventId: r.event_id,
+        depth: Number(r.depth),
+        stateGroup: r.state_group === null ? null : Number(r.state_group),
+        chainLength: r.chain_length ?? 0,
+        sha256: r.json ? JSON.parse(r.json).hashes?.sha256 : undefined,
+      }));
+    }
     let createEvent: RoomEvent | undefined;
     if (extremities.length > 0) {
       await state.load([['m.room.create', '']]);
@@ -409,6 +582,9 @@ export class EventPipeline {
       bulk: false,
       allocated: [],
       preallocated: [],
+      trustedTip: cached?.tip.nid,
+      redacted: false,
+      quiet: false,
     };
   }
 
@@ -586,6 +762,7 @@ export class EventPipeline {
     if (input.type === 'm.room.redaction') {
       await this.flush(w, trx);
       await this.applyRedaction(trx, room, stored);
+      w.redacted = true;
     }
     if (!w.bulk) await this.flush(w, trx);
 
@@ -602,6 +779,7 @@ export class EventPipeline {
     const rows = w.pending;
     if (rows.events.length === 0) return;
     if (rows.events.length <= 20) return this.flushInOneStatement(w, trx);
+    if (w.direct) throw new Error('a write outside a transaction must fit in one statement');
     const roomNid = w.room.roomNid;
     const chunks = <T>(list: T[], n = 500): T[][] => Array.from({ length: Math.ceil(list.length / n) }, (_, i) => list.slice(i * n, i * n + n));
     for (const c of chunks(rows.events)) await trx('events').insert(c);
@@ -625,8 +803,14 @@ export class EventPipeline {
       );
     }
     const tip = rows.events[rows.events.length - 1].stream_ordering as number;
-    const replaced = [...rows.replacedExtremities];
-    if (replaced.length) await trx('forward_extremities').where('room_nid', roomNid).whereIn('event_nid', replaced).delete();
+    if (w.trustedTip !== undefined) {
+      const { rows: deleted } = await trx.raw('DELETE FROM forward_extremities WHERE room_nid = ? RETURNING event_nid', [roomNid]);
+      this.checkTip(w, deleted.map((r: { event_nid: number }) => r.event_nid));
+    } else {
+      const replaced = citedBefore(rows);
+      const deleted = replaced.length ? await trx('forward_extremities').where('room_nid', roomNid).whereIn('event_nid', replaced).delete() : 0;
+      if (deleted !== replaced.length) throw new StaleTip();
+    }
     await trx('forward_extremities').insert({ room_nid: roomNid, event_nid: tip });
     for (const c of chunks(rows.positions, 1000)) await trx('stream_in_flight').whereIn('stream_ordering', c).delete();
     w.pending = emptyRows();

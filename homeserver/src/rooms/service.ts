@@ -19,9 +19,9 @@ import type { ServerContext } from '../context.js';
 import { initialRoomEvents, type CreateRoomRequest } from './create-room.js';
 import { EventPipeline, type NewEvent, type PersistedEvent, type TxnKey } from './pipeline.js';
 import { EventSerializer, type ClientEvent } from './serialize.js';
-import { RoomStore, toStoredEvent, EVENT_COLUMNS, type RoomInfo, type StoredEvent } from './store.js';
+import { RoomStore, type RoomInfo, type StoredEvent, type TimelineQuery } from './store.js';
 import { StreamAllocator, rawConnectionOf } from './stream.js';
-import { VisibilityChecker } from './visibility.js';
+import { VisibilityChecker, visibleEvents, type VisibilityInputs } from './visibility.js';
 import { checkStateContent } from './content-checks.js';
 
 /** Where a reader's view of a room ends: now (joined, world readable) or where they left. */
@@ -52,6 +52,31 @@ export function parsePaginationToken(token: string): TopoToken | { stream: numbe
   m = /^s?(\d+)/.exec(token);
   if (m) return { stream: Number(m[1]) };
   return undefined;
+}
+
+/** How far a user may read a room, from their membership history and the room's visibility. */
+export function accessOf(inputs: VisibilityInputs): ReadAccess {
+  const { userId, memberships, visibility } = inputs;
+  const worldReadable = visibility.length > 0 && visibility[visibility.length - 1].value === 'world_readable';
+  const current = memberships[memberships.length - 1];
+  if (userId && current?.value === 'join') return { until: 'now' };
+  if (worldReadable) return { until: 'now' };
+  if (userId && current && (current.value === 'leave' || current.value === 'ban') && memberships.some((m) => m.value === 'join')) return { until: current.nid };
+  throw Errors.forbidden('You are not allowed to view this room');
+}
+
+export interface PageOptions {
+  from?: string;
+  to?: string;
+  dir: 'b' | 'f';
+  limit: number;
+  filter?: RoomEventFilter;
+}
+
+export interface Page {
+  chunk: StoredEvent[];
+  start: string;
+  end?: string;
 }
 
 export class RoomService {
@@ -199,21 +224,28 @@ export class RoomService {
   // ---- reading --------------------------------------------------------------------------
 
   /** How much of a room the reader may read; 403 when nothing. */
-  async readAccess(userId: string | undefined, roomId: string): Promise<{ room: RoomInfo; access: ReadAccess }> {
+  async readAccess(userId: string | undefined, roomId: string): Promise<{ room: RoomInfo; access: ReadAccess; visibility: VisibilityInputs }> {
     const room = await this.store.room(roomId);
     if (!room) throw Errors.forbidden('You are not allowed to view this room');
-    if (userId) {
-      const m = await this.store.membership(room.roomNid, userId);
-      if (m.membership === 'join') return { room, access: { until: 'now' } };
-      if ((await this.visibility.currentVisibility(room.roomNid)) === 'world_readable') return { room, access: { until: 'now' } };
-      if ((m.membership === 'leave' || m.membership === 'ban') && m.eventNid !== null) {
-        const everJoined = await this.db('room_memberships').where({ room_nid: room.roomNid, user_id: userId, membership: 'join' }).first('event_nid');
-        if (everJoined) return { room, access: { until: m.eventNid } };
-      }
-    } else if ((await this.visibility.currentVisibility(room.roomNid)) === 'world_readable') {
-      return { room, access: { until: 'now' } };
-    }
-    throw Errors.forbidden('You are not allowed to view this room');
+    const visibility = await this.visibility.prepare(userId, room.roomNid);
+    return { room, access: accessOf(visibility), visibility };
+  }
+
+  /**
+   * `/messages`: the access check and the first page are read concurrently (the page is dropped
+   * unless the reader may read up to now), so a page costs two round trips in a row.
+   */
+  async messages(reader: Reader, roomId: string, opts: PageOptions): Promise<{ room: RoomInfo; page: Page }> {
+    const room = await this.store.room(roomId);
+    if (!room) throw Errors.forbidden('You are not allowed to view this room');
+    const token = opts.from === undefined ? undefined : parsePaginationToken(opts.from);
+    const topo = token && 'depth' in token ? (token as TopoToken) : undefined;
+    const direct = opts.to === undefined && opts.limit > 0 && (opts.from === undefined || topo);
+    const first = direct ? this.store.timelinePage(room.roomNid, this.pageQuery(opts, topo, Math.min(opts.limit, 1000))) : undefined;
+    first?.catch(() => {});
+    const inputs = await this.visibility.prepare(reader.userId, room.roomNid);
+    const access = accessOf(inputs);
+    return { room, page: await this.paginate(reader, room, access, opts, { visibility: inputs, first: access.until === 'now' ? first : undefined }) };
   }
 
   /** Current state, or the state when the reader left. */
@@ -247,53 +279,40 @@ export class RoomService {
     reader: Reader | undefined,
     room: RoomInfo,
     access: ReadAccess,
-    opts: { from?: string; to?: string; dir: 'b' | 'f'; limit: number; filter?: RoomEventFilter },
-  ): Promise<{ chunk: StoredEvent[]; start: string; end?: string }> {
+    opts: PageOptions,
+    prefetched: { visibility?: VisibilityInputs; first?: Promise<StoredEvent[]> } = {},
+  ): Promise<Page> {
     const toTopo = async (token: string | undefined, fallback: 'start' | 'end'): Promise<TopoToken> => {
       const parsed = token === undefined ? undefined : parsePaginationToken(token);
       if (token !== undefined && !parsed) throw Errors.invalidParam('invalid pagination token');
       if (parsed && 'depth' in parsed) return parsed as TopoToken;
-      const q = this.db('events').where({ room_nid: room.roomNid, outlier: false });
-      if (parsed) q.where('stream_ordering', '<=', parsed.stream);
       if (!parsed && fallback === 'start') return { depth: 0, stream: 0 };
-      const last = await q.orderBy([{ column: 'depth', order: 'desc' }, { column: 'stream_ordering', order: 'desc' }]).first('depth', 'stream_ordering');
-      return last ? { depth: Number(last.depth), stream: Number(last.stream_ordering) } : { depth: 0, stream: 0 };
+      return (await this.store.latestPosition(room.roomNid, parsed?.stream)) ?? { depth: 0, stream: 0 };
     };
-    let from = await toTopo(opts.from, opts.dir === 'b' ? 'end' : 'start');
-    const to = opts.to !== undefined ? await toTopo(opts.to, 'start') : undefined;
+    let visibility = prefetched.visibility ? Promise.resolve(prefetched.visibility) : undefined;
     const limit = Math.min(Math.max(opts.limit, 0), 1000);
-    const start = formatTopoToken(from);
+    // Backwards from the end: the first page itself says where the end is.
+    const fromEnd = opts.from === undefined && opts.dir === 'b' && limit > 0;
+    let from: TopoToken | undefined = fromEnd ? undefined : await toTopo(opts.from, opts.dir === 'b' ? 'end' : 'start');
+    const to = opts.to !== undefined ? await toTopo(opts.to, 'start') : undefined;
+    let start = from ? formatTopoToken(from) : undefined;
     const chunk: StoredEvent[] = [];
     let exhausted = false;
     let rounds = 0;
     while (chunk.length < limit && !exhausted && rounds++ < 20) {
-      const batch = Math.max(limit - chunk.length, 10) + 10;
-      const q = this.db('events as e')
-        .join('rooms as r', 'r.room_nid', 'e.room_nid')
-        .where('e.room_nid', room.roomNid)
-        .where('e.outlier', false)
-        .whereNull('e.rejected_reason')
-        .where('e.soft_failed', false)
-        .select(EVENT_COLUMNS)
-        .limit(batch);
-      if (opts.dir === 'b') {
-        q.whereRaw('(e.depth, e.stream_ordering) <= (?, ?)', [from.depth, from.stream]);
-        if (to) q.whereRaw('(e.depth, e.stream_ordering) > (?, ?)', [to.depth, to.stream]);
-        q.orderBy([{ column: 'e.depth', order: 'desc' }, { column: 'e.stream_ordering', order: 'desc' }]);
-      } else {
-        q.whereRaw('(e.depth, e.stream_ordering) > (?, ?)', [from.depth, from.stream]);
-        if (to) q.whereRaw('(e.depth, e.stream_ordering) <= (?, ?)', [to.depth, to.stream]);
-        q.orderBy([{ column: 'e.depth', order: 'asc' }, { column: 'e.stream_ordering', order: 'asc' }]);
-      }
-      if (access.until !== 'now') q.where('e.stream_ordering', '<=', access.until);
-      if (opts.filter?.types && !opts.filter.types.some((t) => t.includes('*'))) q.whereIn('e.type', opts.filter.types);
-      if (opts.filter?.senders) q.whereIn('e.sender', opts.filter.senders);
-      const rows = (await q).map(toStoredEvent);
+      const query = { ...this.pageQuery(opts, from, limit - chunk.length), to, untilStream: access.until === 'now' ? undefined : access.until };
+      const batch = query.limit;
+      const rowsP = rounds === 1 && prefetched.first ? prefetched.first : this.store.timelinePage(room.roomNid, query);
+      // What visibility needs is read alongside the first page, not after it.
+      visibility ??= this.visibility.prepare(reader?.userId, room.roomNid);
+      visibility.catch(() => {});
+      const rows = await rowsP;
+      start ??= rows.length ? formatTopoToken({ depth: rows[0].depth, stream: rows[0].nid }) : 't0_0';
       if (rows.length < batch) exhausted = true;
       if (rows.length === 0) break;
       const last = rows[rows.length - 1];
       from = opts.dir === 'b' ? { depth: last.depth, stream: last.nid - 1 } : { depth: last.depth, stream: last.nid };
-      const visible = await this.visibility.filter(reader?.userId, room.roomNid, rows.filter((e) => matchesEventFilter(opts.filter, { type: e.type, sender: e.sender, content: e.pdu.content })));
+      const visible = visibleEvents(await visibility, rows.filter((e) => matchesEventFilter(opts.filter, { type: e.type, sender: e.sender, content: e.pdu.content })));
       for (const e of visible) {
         if (chunk.length === limit) {
           // Stop just after the last returned event.
@@ -305,7 +324,19 @@ export class RoomService {
         chunk.push(e);
       }
     }
-    return { chunk, start, end: exhausted && chunk.length < limit ? undefined : formatTopoToken(from) };
+    return { chunk, start: start ?? 't0_0', end: exhausted && chunk.length < limit ? undefined : formatTopoToken(from ?? { depth: 0, stream: 0 }) };
+  }
+
+  /** The store query for `wanted` more events from `from` (a few extra: some may be filtered out). */
+  private pageQuery(opts: PageOptions, from: TopoToken | undefined, wanted: number): TimelineQuery {
+    const types = opts.filter?.types;
+    return {
+      from,
+      dir: opts.dir,
+      limit: Math.max(wanted, 10) + 10,
+      types: types && !types.some((t) => t.includes('*')) ? types : undefined,
+      senders: opts.filter?.senders,
+    };
   }
 
   parseFilter(filter: string | undefined): RoomEventFilter | undefined {

@@ -48,6 +48,34 @@ export const EVENT_COLUMNS = [
   'r.room_id',
 ];
 
+/** A position between two events in topological order: just after (depth, stream). */
+export interface TopoPosition {
+  depth: number;
+  stream: number;
+}
+
+/** A page of the timeline, in the order of `dir` ('b': newest first). */
+export interface TimelineQuery {
+  /** Backwards: events at or before this position (the end when absent); forwards: events after it. */
+  from?: TopoPosition;
+  /** Where to stop: exclusive backwards, inclusive forwards. */
+  to?: TopoPosition;
+  dir: 'b' | 'f';
+  limit: number;
+  /** Events up to this stream position only (a reader who left). */
+  untilStream?: number;
+  types?: readonly string[];
+  senders?: readonly string[];
+}
+
+/**
+ * "In the timeline": the predicate of the partial indexes events_room_topo / events_room_stream.
+ * Written out literally (not as bound parameters) so the planner matches those indexes.
+ */
+export const IN_TIMELINE = 'NOT e.outlier AND NOT e.soft_failed AND e.rejected_reason IS NULL';
+
+const SELECT_EVENTS = `SELECT ${EVENT_COLUMNS.join(', ')} FROM events e JOIN rooms r ON r.room_nid = e.room_nid`;
+
 export function toStoredEvent(row: any): StoredEvent {
   const pdu = JSON.parse(row.json) as RoomEvent;
   pdu.event_id = row.event_id;
@@ -175,6 +203,58 @@ export class RoomStore {
       }
     }
     return state;
+  }
+
+  /**
+   * The last position of the room's timeline (at or before stream position `upToStream`), or
+   * undefined for an empty room. Walks events_room_topo backwards: one index entry.
+   */
+  async latestPosition(roomNid: number, upToStream?: number, db: Knex = this.db): Promise<TopoPosition | undefined> {
+    const bound = upToStream === undefined ? '' : 'AND e.stream_ordering <= ?';
+    const { rows } = await db.raw(
+      `SELECT e.depth, e.stream_ordering FROM events e WHERE e.room_nid = ? AND ${IN_TIMELINE} ${bound}
+        ORDER BY e.depth DESC, e.stream_ordering DESC LIMIT 1`,
+      upToStream === undefined ? [roomNid] : [roomNid, upToStream],
+    );
+    return rows.length ? { depth: Number(rows[0].depth), stream: Number(rows[0].stream_ordering) } : undefined;
+  }
+
+  /**
+   * Up to `limit` timeline events in topological order from `from` (keyset pagination on
+   * events_room_topo: the cost is the page, not the room's size).
+   */
+  async timelinePage(roomNid: number, q: TimelineQuery, db: Knex = this.db): Promise<StoredEvent[]> {
+    const back = q.dir === 'b';
+    const from = q.from ?? (back ? undefined : { depth: 0, stream: 0 });
+    const where = [`e.room_nid = ?`, IN_TIMELINE];
+    const bindings: unknown[] = [roomNid];
+    if (from) {
+      where.push(`(e.depth, e.stream_ordering) ${back ? '<=' : '>'} (?, ?)`);
+      bindings.push(from.depth, from.stream);
+    }
+    if (q.to) {
+      where.push(`(e.depth, e.stream_ordering) ${back ? '>' : '<='} (?, ?)`);
+      bindings.push(q.to.depth, q.to.stream);
+    }
+    if (q.untilStream !== undefined) {
+      where.push('e.stream_ordering <= ?');
+      bindings.push(q.untilStream);
+    }
+    if (q.types) {
+      where.push('e.type = ANY(?::text[])');
+      bindings.push([...q.types]);
+    }
+    if (q.senders) {
+      where.push('e.sender = ANY(?::text[])');
+      bindings.push([...q.senders]);
+    }
+    const order = back ? 'DESC' : 'ASC';
+    bindings.push(q.limit);
+    const { rows } = await db.raw(
+      `${SELECT_EVENTS} WHERE ${where.join(' AND ')} ORDER BY e.depth ${order}, e.stream_ordering ${order} LIMIT ?`,
+      bindings as Knex.RawBinding[],
+    );
+    return rows.map(toStoredEvent);
   }
 
   /** A user's current membership in a room (`leave` when none). */

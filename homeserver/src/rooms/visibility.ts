@@ -59,31 +59,48 @@ export class VisibilityChecker {
     return new Set(ignored && typeof ignored === 'object' ? Object.keys(ignored) : []);
   }
 
+  /** What deciding visibility in one room for one user needs (fetched once per request). */
+  async prepare(userId: string | undefined, roomNid: number): Promise<VisibilityInputs> {
+    const [visibility, memberships, ignored] = await Promise.all([
+      this.visibilityChanges(roomNid),
+      userId ? this.membershipChanges(roomNid, userId) : Promise.resolve([]),
+      userId ? this.ignoredUsers(userId) : Promise.resolve(new Set<string>()),
+    ]);
+    return { userId, visibility, memberships, ignored };
+  }
+
   /**
    * The events (all from one room) the user may see, in the given order. `userId` undefined:
    * an unauthenticated reader (world_readable only).
    */
   async filter(userId: string | undefined, roomNid: number, events: StoredEvent[]): Promise<StoredEvent[]> {
     if (events.length === 0) return events;
-    const [visibility, memberships, ignored] = await Promise.all([
-      this.visibilityChanges(roomNid),
-      userId ? this.membershipChanges(roomNid, userId) : Promise.resolve([]),
-      userId ? this.ignoredUsers(userId) : Promise.resolve(new Set<string>()),
-    ]);
-    const current = memberships.length ? memberships[memberships.length - 1].value : 'leave';
-    let lastJoin = -1;
-    for (const m of memberships) if (m.value === 'join') lastJoin = m.nid;
-    return events.filter((e) => {
-      if (e.stateKey === null && ignored.has(e.sender)) return false;
-      if (userId && e.type === 'm.room.member' && e.stateKey === userId) return true;
-      const hv = valueAt(visibility, e.type === 'm.room.history_visibility' ? e.nid - 1 : e.nid, 'shared' as HistoryVisibilityValue);
-      if (hv === 'world_readable') return true;
-      if (!userId) return false;
-      const at = valueAt(memberships, e.nid, 'leave');
-      if (at === 'join') return true;
-      if (hv === 'shared' && (current === 'join' || lastJoin > e.nid)) return true;
-      if (hv === 'invited' && (at === 'invite' || current === 'join' && lastJoin > e.nid)) return true;
-      return false;
-    });
+    return visibleEvents(await this.prepare(userId, roomNid), events);
   }
+}
+
+export interface VisibilityInputs {
+  userId: string | undefined;
+  visibility: Change<HistoryVisibilityValue>[];
+  memberships: Change<string>[];
+  ignored: Set<string>;
+}
+
+export function visibleEvents(inputs: VisibilityInputs, events: StoredEvent[]): StoredEvent[] {
+  const { userId, visibility, memberships, ignored } = inputs;
+  const current = memberships.length ? memberships[memberships.length - 1].value : 'leave';
+  let lastJoin = -1;
+  for (const m of memberships) if (m.value === 'join') lastJoin = m.nid;
+  return events.filter((e) => {
+    if (e.stateKey === null && ignored.has(e.sender)) return false;
+    if (userId && e.type === 'm.room.member' && e.stateKey === userId) return true;
+    const hv = valueAt(visibility, e.type === 'm.room.history_visibility' ? e.nid - 1 : e.nid, 'shared' as HistoryVisibilityValue);
+    if (hv === 'world_readable') return true;
+    if (!userId) return false;
+    const at = valueAt(memberships, e.nid, 'leave');
+    if (at === 'join') return true;
+    if (hv === 'shared' && (current === 'join' || lastJoin > e.nid)) return true;
+    if (hv === 'invited' && (at === 'invite' || current === 'join' && lastJoin > e.nid)) return true;
+    return false;
+  });
 }

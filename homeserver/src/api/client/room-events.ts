@@ -92,10 +92,9 @@ export function registerRoomEvents(router: ApiRouter, s: ServerContext): void {
   });
 
   router.bind(api.getRoomEvents, async ({ params, query, requester }) => {
-    const { room, access } = await rooms.readAccess(requester.userId, params.roomId);
     const filter = rooms.parseFilter(query.filter);
     const limit = query.limit ?? filter?.limit ?? 10;
-    const page = await rooms.paginate(requester, room, access, { from: query.from, to: query.to, dir: query.dir, limit, filter });
+    const { room, page } = await rooms.messages(requester, params.roomId, { from: query.from, to: query.to, dir: query.dir, limit, filter });
     const chunk = await rooms.serialize(requester, page.chunk);
     const out: { chunk: typeof chunk; start: string; end?: string; state?: typeof chunk } = { chunk, start: page.start };
     if (page.end !== undefined) out.end = page.end;
@@ -128,7 +127,7 @@ export function registerRoomEvents(router: ApiRouter, s: ServerContext): void {
   router.bind(api.getEventByTimestamp, async ({ params, query, requester }) => {
     const { room, access } = await rooms.readAccess(requester.userId, params.roomId);
     const q = s.db('events')
-      .where({ room_nid: room.roomNid, outlier: false })
+      .where({ room_nid: room.roomNid, outlier: false, soft_failed: false })
       .whereNull('rejected_reason')
       .select('event_id', 'origin_server_ts', 'stream_ordering');
     if (access.until !== 'now') q.where('stream_ordering', '<=', access.until);
