@@ -17,6 +17,8 @@ export interface NotifierOptions {
   coalesceMs: number;
   /** Longest a room's wake-up waits for `beforeRoomWake` (push evaluation) of its event. */
   gateMaxMs: number;
+  /** Longest a change of unread counts alone waits to ride along with another wake-up. */
+  lazyMs: number;
 }
 
 export class Notifier {
@@ -27,6 +29,8 @@ export class Notifier {
   beforeRoomWake?: (m: RoomEventMessage) => Promise<unknown>;
   private readonly pending = new Set<Listener>();
   private flushTimer?: NodeJS.Timeout;
+  private readonly lazy = new Set<Listener>();
+  private lazyTimer?: NodeJS.Timeout;
   private readonly byUser = new Map<string, Set<Listener>>();
   private readonly byRoom = new Map<string, Set<Listener>>();
   private readonly roomsOf = new Map<Listener, Set<string>>();
@@ -35,7 +39,7 @@ export class Notifier {
   constructor(
     bus: EventBus,
     private readonly db: Knex,
-    private readonly opts: NotifierOptions = { coalesceMs: 2, gateMaxMs: 30 },
+    private readonly opts: NotifierOptions = { coalesceMs: 2, gateMaxMs: 30, lazyMs: 100 },
   ) {
     const on = <T>(channel: string, fn: (m: T) => void) =>
       this.unsubscribe.push(bus.subscribe(channel, (m) => fn(m as T)));
@@ -61,7 +65,9 @@ export class Notifier {
     on<UserMessage>(CHANNEL.accountData, (m) => this.wakeUser(m.userId));
     on<UserMessage>(CHANNEL.toDevice, (m) => this.wakeUser(m.userId, m.deviceId));
     on<UserMessage>(CHANNEL.pushRules, (m) => this.wakeUser(m.userId));
-    on<UserMessage>(CHANNEL.unread, (m) => this.wakeUser(m.userId));
+    // Unread counts alone are not urgent: the next frame for the room usually carries them (the
+    // event itself normally arrives with them, see beforeRoomWake), so wait a little for one.
+    on<UserMessage>(CHANNEL.unread, (m) => this.wakeUserSoon(m.userId));
     on<UserMessage>(CHANNEL.presence, (m) => void this.wakeSharing(m.userId));
     on<UserMessage>(CHANNEL.deviceList, (m) => void this.wakeSharing(m.userId));
   }
@@ -102,12 +108,26 @@ export class Notifier {
     this.schedule();
   }
 
+  /** Wakes the user's listeners within `lazyMs` (at once if something else wakes them first). */
+  wakeUserSoon(userId: string): void {
+    const listeners = this.byUser.get(userId);
+    if (!listeners) return;
+    for (const l of listeners) this.lazy.add(l);
+    this.lazyTimer ??= setTimeout(() => {
+      this.lazyTimer = undefined;
+      for (const l of this.lazy) this.pending.add(l);
+      this.lazy.clear();
+      this.schedule();
+    }, this.opts.lazyMs);
+  }
+
   private schedule(): void {
     if (this.flushTimer || this.pending.size === 0) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;
       const woken = [...this.pending];
       this.pending.clear();
+      for (const l of woken) this.lazy.delete(l);
       for (const l of woken) l.wake();
     }, this.opts.coalesceMs);
   }
@@ -133,6 +153,7 @@ export class Notifier {
 
   close(): void {
     clearTimeout(this.flushTimer);
+    clearTimeout(this.lazyTimer);
     for (const u of this.unsubscribe) u();
   }
 }
