@@ -68,6 +68,17 @@ describe('views', () => {
         await page.locator('[data-status="sent"], [data-status="read"]').last().waitFor();
         await screenshot(page, `room-${v.name}`);
         expect(await seriousViolations(page)).toEqual([]);
+        // A thread beside the room (over it on a phone).
+        const root = page.locator('article', { hasText: 'Looks good on the phone' });
+        await root.hover();
+        await root.getByRole('button', { name: 'Reply in thread' }).click();
+        const thread = page.getByRole('complementary', { name: 'Thread' });
+        await thread.getByRole('textbox', { name: 'Reply in thread' }).fill('Checked on a 360 px screen as well');
+        await thread.getByRole('textbox', { name: 'Reply in thread' }).press('Enter');
+        await thread.locator('article', { hasText: 'Checked on a 360 px' }).locator('[data-status="sent"]').waitFor();
+        await screenshot(page, `thread-${v.name}`);
+        expect(await seriousViolations(page)).toEqual([]);
+        await thread.getByRole('button', { name: 'Close thread' }).click();
         if (v.viewport === PHONE) await page.getByRole('button', { name: 'Back to chats' }).click();
         await page.getByRole('list', { name: 'Chats' }).waitFor();
         await screenshot(page, `room-list-${v.name}`);

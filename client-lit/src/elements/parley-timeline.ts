@@ -314,7 +314,16 @@ export class ParleyTimeline extends LitElement {
         font-size: 0.85em;
         font-weight: 600;
         color: var(--parley-accent);
-        max-width: 100%;
+        width: 100%;
+        /* Sized by the bubble, not by the latest reply's text (which is cut to fit). */
+        contain: inline-size;
+        min-width: 13em;
+        box-sizing: border-box;
+      }
+      .thread-summary > svg,
+      .thread-summary > span:first-of-type {
+        white-space: nowrap;
+        flex: none;
       }
       .thread-summary .latest {
         font-weight: 400;
