@@ -42,6 +42,7 @@ export class ParleyTimeline extends LitElement {
     readOnly: { type: Boolean, attribute: 'read-only' },
     thread: {},
     pickerFor: { state: true },
+    activeRow: { state: true },
     loadingHistory: { state: true },
     atBottom: { state: true },
   };
@@ -51,6 +52,8 @@ export class ParleyTimeline extends LitElement {
   /** The root event of the thread to show; the room's main timeline when unset. */
   declare thread?: string;
   declare pickerFor?: string;
+  /** The row under the pointer or holding focus: the only one with its action toolbar in the DOM. */
+  declare activeRow?: string;
   declare loadingHistory: boolean;
   declare atBottom: boolean;
 
@@ -544,6 +547,11 @@ export class ParleyTimeline extends LitElement {
     });
   }
 
+  private readonly activate = (e: Event): void => {
+    const key = (e.currentTarget as HTMLElement).dataset.key;
+    if (key !== this.activeRow) this.activeRow = key;
+  };
+
   private async loadHistory(): Promise<void> {
     if (!this.client || !this.room) return;
     this.loadingHistory = true;
@@ -614,7 +622,7 @@ export class ParleyTimeline extends LitElement {
     const replied = reply ? room.event(reply) : undefined;
     const reactions = redacted ? [] : room.reactionsFor(e.event_id);
     const canAct = !this.readOnly && !row.status && !redacted;
-    return html`<div class="row ${own ? 'own' : ''} ${row.firstInGroup ? 'first' : ''}" data-key=${row.key}>
+    return html`<div class="row ${own ? 'own' : ''} ${row.firstInGroup ? 'first' : ''}" data-key=${row.key} @pointerenter=${this.activate} @focusin=${this.activate}>
       ${day}
       <article class="msg" tabindex="-1" aria-label=${`${name}, ${formatTime(e.origin_server_ts)}`} data-event-id=${e.event_id}>
         ${own ? nothing : row.firstInGroup ? this.avatar(e.sender, name, 36) : html`<span></span>`}
@@ -649,7 +657,7 @@ export class ParleyTimeline extends LitElement {
               </button>`
             : nothing}
         </div>
-        ${canAct ? this.renderActions(e, own) : nothing}
+        ${canAct && this.activeRow === row.key ? this.renderActions(e, own) : nothing}
         ${this.pickerFor === e.event_id
           ? html`<parley-emoji-picker @parley-emoji=${(ev: CustomEvent) => this.pickReaction(e.event_id, ev.detail.key)} @parley-close=${() => (this.pickerFor = undefined)}></parley-emoji-picker>`
           : nothing}
