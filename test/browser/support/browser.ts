@@ -34,6 +34,7 @@ export async function newPage(
   const page = await context.newPage();
   page.on('dialog', (d) => void d.accept()); // confirm() for delete/leave
   page.on('pageerror', (err) => console.error('[page error]', err.message));
+  // PARLEY_BROWSER_DEBUG=1: the page's console, failed requests, error responses and WebSockets.
   if (process.env.PARLEY_BROWSER_DEBUG) {
     page.on('console', (m) => console.log(`[page ${m.type()}]`, m.text()));
     page.on('requestfailed', (r) => console.log('[request failed]', r.method(), r.url(), r.failure()?.errorText));
