@@ -23,6 +23,9 @@ export function fmt(n: number, digits = 0): string {
 export interface BenchServer {
   hs: Homeserver;
   dbUrl: string;
+  /** Stops the server (its connections go) and keeps the database. */
+  stop(): Promise<void>;
+  /** Stops the server and drops the database. */
   close(): Promise<void>;
 }
 
@@ -47,11 +50,14 @@ export async function benchServer(poolMax = 20): Promise<BenchServer> {
     log_level: 'silent',
   });
   const hs = await startHomeserver(config, { log: pino({ level: 'silent' }) });
+  let stopped: Promise<void> | undefined;
+  const stop = () => (stopped ??= hs.stop());
   return {
     hs,
     dbUrl,
+    stop,
     close: async () => {
-      await hs.stop();
+      await stop();
       rmSync(dataDir, { recursive: true, force: true });
       const a = new pg.Client({ connectionString: ADMIN_URL });
       await a.connect();
