@@ -107,7 +107,7 @@ async function timelineScroll(browser: Browser): Promise<void> {
       // wall-clock long tasks it does not grow when other processes take the cores.
       const cdp = await context.newCDPSession(page);
       const events: Array<{ name: string; tid: number; dur?: number; tdur?: number }> = [];
-      cdp.on('Tracing.dataCollected', (d: { value: typeof events }) => events.push(...d.value));
+      cdp.on('Tracing.dataCollected', (d) => void events.push(...(d.value as unknown as typeof events)));
       const traced = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
       await cdp.send('Tracing.start', { categories: 'toplevel,devtools.timeline', transferMode: 'ReportEvents' });
       // A string, not a function: tsx's helpers (__name) do not exist in the page.

@@ -1,7 +1,7 @@
 // Screenshots of the main views (light and dark, desktop and phone) into test-artifacts/, and an
 // axe-core scan of each: no serious or critical violations.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { DESKTOP, PHONE, launchBrowser, newPage, registerInApp, screenshot } from './support/browser.js';
