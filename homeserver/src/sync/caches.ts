@@ -83,6 +83,9 @@ export class SyncCaches {
   readonly unread: UnreadCounts;
   /** Cached room events known to have no bundled relations (serialized without that read). */
   private readonly unrelated = new WeakSet<StoredEvent>();
+  /** Room id → nid of the rooms cached here; rooms announced but not yet prefetched. */
+  private readonly nidOf = new Map<string, number>();
+  private readonly prefetching = new Set<string>();
   /** The newest safe events position read so far (every event up to it is committed). */
   private latestSafe = 0;
   private readonly perUser = new Map<string, Generational<{ accountData: number; notifications: number }>>();
@@ -125,6 +128,7 @@ export class SyncCaches {
       if (m.type === 'm.room.member' && m.stateKey) this.memberships.delete(m.stateKey);
       // A redaction rewrites an older event: forget the room's copies.
       if (m.type === 'm.room.redaction') for (const [nid, r] of this.rooms) if (r.events.some((e) => e.roomId === m.roomId)) this.rooms.delete(nid);
+      this.prefetch(m.roomId);
     });
     on(CHANNEL.accountData, (m: UserMessage) => {
       const entry = this.perUser.get(m.userId);
@@ -159,6 +163,32 @@ export class SyncCaches {
       this.perUser.set(userId, entry);
     }
     return entry.get();
+  }
+
+  /**
+   * Reads the new position and the new events of rooms cached here as soon as the bus announces
+   * them, while their push evaluation runs: the syncs it then wakes find both ready. One read of
+   * the position for every room announced in the same turn of the event loop.
+   */
+  private prefetch(roomId: string): void {
+    if (!this.nidOf.has(roomId)) return;
+    this.prefetching.add(roomId);
+    if (this.prefetching.size > 1) return;
+    setImmediate(() => {
+      const nids = [...this.prefetching].map((id) => this.nidOf.get(id)!);
+      this.prefetching.clear();
+      void this.positions
+        .get()
+        .then(({ events }) =>
+          Promise.all(
+            nids.map((nid) => {
+              const r = this.rooms.get(nid);
+              return r && events > r.upTo ? this.recentEvents(nid, r.upTo, events) : undefined;
+            }),
+          ),
+        )
+        .catch(() => {});
+    });
   }
 
   /** Starts recording the user's notified rooms from `from` on (a sync that saw nothing move). */
@@ -221,6 +251,7 @@ export class SyncCaches {
       // Seed with the newest events at or below upTo.
       const seed = this.load(roomNid, 0, upTo, RECENT_EVENTS_KEPT);
       r.loading = seed.then((events) => {
+        if (events.length && this.nidOf.size < 100_000) this.nidOf.set(events[0].roomId, roomNid);
         r!.events = events;
         this.noteRelations(r!, events);
         r!.floor = events.length === RECENT_EVENTS_KEPT ? events[0].nid - 1 : 0;
@@ -236,7 +267,7 @@ export class SyncCaches {
       const start = r.upTo;
       // As far as is known to be safe: the syncs of the same wake-up that read a newer position share this read.
       const end = Math.max(upTo, this.latestSafe);
-      r.loading = this.load(roomNid, start, end, 1000).then((events) => {
+      r.loading = this.extend(roomNid, start, end).then((events) => {
         if (r!.upTo !== start) return;
         r!.events.push(...events);
         this.noteRelations(r!, events);
@@ -253,6 +284,23 @@ export class SyncCaches {
     return { events, complete: from >= r.floor && upTo <= r.upTo };
   }
 
+  /** Columns of a cached event, with whether any event bundles into it. */
+  private columns(): Array<string | Knex.Raw> {
+    return [
+      ...EVENT_COLUMNS,
+      this.db.raw(`EXISTS (SELECT 1 FROM event_relations rel WHERE rel.relates_to_id = e.event_id AND rel.rel_type IN (${BUNDLED_REL_TYPES.map(() => '?').join(', ')})) AS has_relations`, BUNDLED_REL_TYPES),
+    ];
+  }
+
+  private toEvents(rows: Array<{ has_relations: boolean }>): StoredEvent[] {
+    return rows.map((row) => {
+      const e = toStoredEvent(row as never);
+      if (!row.has_relations) this.unrelated.add(e);
+      return e;
+    });
+  }
+
+  /** The room's newest `limit` events in (from, upTo], ascending. */
   private async load(roomNid: number, from: number, upTo: number, limit: number): Promise<StoredEvent[]> {
     const rows = await this.db('events as e')
       .join('rooms as r', 'r.room_nid', 'e.room_nid')
@@ -263,16 +311,45 @@ export class SyncCaches {
       .whereNull('e.rejected_reason')
       .orderBy('e.stream_ordering', 'desc')
       .limit(limit)
-      .select([
-        ...EVENT_COLUMNS,
-        this.db.raw(`EXISTS (SELECT 1 FROM event_relations rel WHERE rel.relates_to_id = e.event_id AND rel.rel_type IN (${BUNDLED_REL_TYPES.map(() => '?').join(', ')})) AS has_relations`, BUNDLED_REL_TYPES),
-      ]);
-    const events = rows.reverse().map((row: { has_relations: boolean }) => {
-      const e = toStoredEvent(row as never);
-      if (!row.has_relations) this.unrelated.add(e);
-      return e;
+      .select(this.columns());
+    return this.toEvents(rows.reverse());
+  }
+
+  private extensions = new Map<number, { from: number; upTo: number; resolve: (e: StoredEvent[]) => void; reject: (err: unknown) => void }>();
+
+  /**
+   * The events of a cached room in (from, upTo], ascending: short windows of every room asked for
+   * in the same turn of the event loop are read in one statement (a wake-up spans many rooms).
+   */
+  private extend(roomNid: number, from: number, upTo: number): Promise<StoredEvent[]> {
+    if (upTo - from > 10_000 || this.extensions.has(roomNid)) return this.load(roomNid, from, upTo, 1000);
+    return new Promise((resolve, reject) => {
+      this.extensions.set(roomNid, { from, upTo, resolve, reject });
+      if (this.extensions.size > 1) return;
+      setImmediate(() => {
+        const batch = this.extensions;
+        this.extensions = new Map();
+        const nids = [...batch.keys()];
+        this.db('events as e')
+          .join('rooms as r', 'r.room_nid', 'e.room_nid')
+          .joinRaw('JOIN unnest(?::int[], ?::bigint[], ?::bigint[]) AS w(room_nid, lo, hi) ON w.room_nid = e.room_nid AND e.stream_ordering > w.lo AND e.stream_ordering <= w.hi', [
+            nids,
+            nids.map((n) => batch.get(n)!.from),
+            nids.map((n) => batch.get(n)!.upTo),
+          ] as never)
+          .where({ 'e.outlier': false, 'e.soft_failed': false })
+          .whereNull('e.rejected_reason')
+          .orderBy('e.stream_ordering')
+          .select(this.columns())
+          .then((rows: Array<{ has_relations: boolean }>) => {
+            const events = this.toEvents(rows);
+            for (const [nid, x] of batch) x.resolve(events.filter((e) => e.roomNid === nid));
+          })
+          .catch((err: unknown) => {
+            for (const x of batch.values()) x.reject(err);
+          });
+      });
     });
-    return events;
   }
 
   /** Events of the cache that a newer cached event relates to lose their "unrelated" mark. */
