@@ -78,7 +78,9 @@ export function registerRoomEvents(router: ApiRouter, s: ServerContext): void {
   });
 
   router.bind(api.getJoinedMembersByRoom, async ({ params, requester }) => {
-    const { room, access } = await rooms.readAccess(requester.userId, params.roomId);
+    const { room, access, visibility } = await rooms.readAccess(requester.userId, params.roomId);
+    // "The current user must be in the room": not for former members or world-readable visitors.
+    if (visibility.memberships[visibility.memberships.length - 1]?.value !== 'join') throw Errors.forbidden('You are not a member of this room');
     const joined: Record<string, { display_name?: string; avatar_url?: string }> = {};
     for (const e of await rooms.readableState(room, access)) {
       const c = e.pdu.content as { membership?: string; displayname?: unknown; avatar_url?: unknown };
@@ -103,8 +105,9 @@ export function registerRoomEvents(router: ApiRouter, s: ServerContext): void {
   });
 
   router.bind(api.getEventContext, async ({ params, query, requester }) => {
-    const { room, event } = await rooms.visibleEvent(requester, params.roomId, params.eventId);
+    // 403 for readers of nothing in the room, then 404 for an event outside what they may read.
     const { access } = await rooms.readAccess(requester.userId, params.roomId);
+    const { room, event } = await rooms.visibleEvent(requester, params.roomId, params.eventId);
     const filter = rooms.parseFilter(query.filter);
     const limit = Math.min(query.limit ?? 10, 100);
     const position = `t${event.depth}_${event.nid}`;
