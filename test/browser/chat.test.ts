@@ -58,6 +58,8 @@ describe('two users chatting', () => {
       await composer(b.page).fill('Hello Alice, **welcome**');
       await composer(b.page).press('Enter');
       await message(a.page, 'Hello Alice').locator('strong', { hasText: 'welcome' }).waitFor();
+      // Sending stops the typing notice.
+      await a.page.getByText('bob is typing…').waitFor({ state: 'detached' });
 
       // Read receipt: Bob has read Alice's message.
       await a.page.locator('[data-status="read"]').first().waitFor();

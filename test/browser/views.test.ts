@@ -65,6 +65,10 @@ describe('views', () => {
           await composer.press('Enter');
         }
         await page.locator('article', { hasText: 'Shipping it today' }).waitFor();
+        // Sent one after the other, they stay in the order written.
+        await expect
+          .poll(() => page.locator('article .body').allTextContents())
+          .toEqual(['Morning! The new layout is up.', 'Looks good on the phone too', 'Shipping it today 🚀']);
         await page.locator('[data-status="sent"], [data-status="read"]').last().waitFor();
         await screenshot(page, `room-${v.name}`);
         expect(await seriousViolations(page)).toEqual([]);

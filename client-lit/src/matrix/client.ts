@@ -563,9 +563,15 @@ export class MatrixClient extends EventTarget {
     room.pending.push(echo);
     room.touch();
     this.changed();
-    void this.deliver(room, echo);
+    // One message of a room at a time, so they land in the order they were written (neither
+    // parallel HTTP requests nor the stream's frames promise an order).
+    const next = (this.sendChains.get(roomId) ?? Promise.resolve()).then(() => this.deliver(room, echo));
+    this.sendChains.set(roomId, next);
+    void next.then(() => this.sendChains.get(roomId) === next && this.sendChains.delete(roomId));
     return echo;
   }
+
+  private readonly sendChains = new Map<string, Promise<void>>();
 
   private async deliver(room: Room, echo: LocalEcho): Promise<void> {
     const started = Date.now();
@@ -691,14 +697,20 @@ export class MatrixClient extends EventTarget {
     return res.event_id;
   }
 
+  private readonly typingChains = new Map<string, Promise<unknown>>();
+
+  /**
+   * Typing notifications of a room go one after the other: a "stopped" sent while "typing" is
+   * still in flight could otherwise be applied first and leave us typing until the timeout.
+   */
   setTyping(roomId: string, typing: boolean): void {
-    if (this.streamOpen) {
-      void this.wsRequest({ type: 'typing', room_id: roomId, typing, timeout: typing ? 10_000 : undefined }).catch(() => {});
-      return;
-    }
-    void this.http
-      .call(routes.typing, { params: { roomId, userId: this.userId }, body: typing ? { typing, timeout: 10_000 } : { typing } })
-      .catch(() => {});
+    const send = () =>
+      this.streamOpen
+        ? this.wsRequest({ type: 'typing', room_id: roomId, typing, timeout: typing ? 10_000 : undefined })
+        : this.http.call(routes.typing, { params: { roomId, userId: this.userId }, body: typing ? { typing, timeout: 10_000 } : { typing } });
+    const next = (this.typingChains.get(roomId) ?? Promise.resolve()).then(send).catch(() => {});
+    this.typingChains.set(roomId, next);
+    void next.then(() => this.typingChains.get(roomId) === next && this.typingChains.delete(roomId));
   }
 
   /** Marks a room read up to an event (public receipt and fully-read marker). */
