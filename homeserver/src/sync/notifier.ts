@@ -39,7 +39,7 @@ export class Notifier {
   constructor(
     bus: EventBus,
     private readonly db: Knex,
-    private readonly opts: NotifierOptions = { coalesceMs: 2, gateMaxMs: 30, lazyMs: 100 },
+    private readonly opts: NotifierOptions = { coalesceMs: 2, gateMaxMs: 10, lazyMs: 100 },
   ) {
     const on = <T>(channel: string, fn: (m: T) => void) =>
       this.unsubscribe.push(bus.subscribe(channel, (m) => fn(m as T)));
