@@ -409,9 +409,10 @@ export class EventPipeline {
    * `trustTip`: start from this process's cached tip and state without reading them; the write
    * statement checks that the tip is still the room's only extremity (StaleTip otherwise). With
    * `timelineOnly` too (events that make no state group and change no stored event), the whole
-   * write is that one statement, atomic on its own: no transaction, no lock, one round trip.
-   * Concurrent writers are then kept apart by the extremity rows themselves: each write deletes
-   * the extremities it cites and fails unless it deleted exactly those.
+   * write is that one statement, atomic on its own: no transaction, one round trip. Its delete
+   * of the extremities takes the room's lock first, so it waits for a writer that read them under
+   * the lock, and then fails its check; every write fails unless it deleted exactly the
+   * extremities it cites.
    */
   async write<T>(
     room: RoomInfo,
@@ -494,8 +495,10 @@ export class EventPipeline {
     let check = 'SELECT 1 AS ok';
     const replacedNids = citedBefore(rows);
     if (w.trustedTip !== undefined) {
-      parts.push('DELETE FROM forward_extremities WHERE room_nid = ? RETURNING event_nid');
-      bindings.push(roomNid);
+      // The room's lock is taken row by row before any extremity goes (this path has no lock
+      // statement of its own): a writer that read the extremities under the lock always wins.
+      parts.push('DELETE FROM forward_extremities WHERE room_nid = ? AND pg_advisory_xact_lock(?, ?) IS NOT NULL RETURNING event_nid');
+      bindings.push(roomNid, ROOM_LOCK_NAMESPACE, roomNid);
       check = `SELECT 1 / ((SELECT count(*) FROM w${parts.length - 1}) = 1 AND (SELECT min(event_nid) FROM w${parts.length - 1}) = ?)::int AS ok`;
     } else if (replacedNids.length) {
       parts.push('DELETE FROM forward_extremities WHERE room_nid = ? AND event_nid = ANY(?::bigint[]) RETURNING event_nid');
