@@ -52,14 +52,41 @@ function timelineEvents(frame) {
   for (const id in join) for (const e of (join[id].timeline && join[id].timeline.events) || []) out.push(e);
   return out;
 }
+// node:http with two agents: each long-poll keeps its own connection; the senders share a bounded,
+// kept-alive pool (a slow server must not make the generator open a connection per request).
+const http = require('node:http');
+const pollAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+const sendAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+function request(agent, method, path, token, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url + path, { agent, method, headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        try { resolve({ status: res.statusCode, body: JSON.parse(Buffer.concat(chunks).toString()) }); } catch (e) { reject(e); }
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+let pollErrors = 0;
 async function longPoll(r) {
   let since = r.since;
   while (!stopped) {
-    const res = await fetch(url + '/_matrix/client/v3/sync?timeout=30000&since=' + since, { headers: { Authorization: 'Bearer ' + r.token } });
-    const body = await res.json();
-    if (res.status !== 200) throw new Error('sync ' + res.status + ' ' + JSON.stringify(body));
-    since = body.next_batch;
-    for (const e of timelineEvents(body)) record('poll', e);
+    let res;
+    try {
+      res = await request(pollAgent, 'GET', '/_matrix/client/v3/sync?timeout=30000&since=' + since, r.token);
+    } catch (e) {
+      // A refused or reset connection: count it and poll again from the same token.
+      pollErrors++;
+      await new Promise((ok) => setTimeout(ok, 100));
+      continue;
+    }
+    if (res.status !== 200) throw new Error('sync ' + res.status + ' ' + JSON.stringify(res.body));
+    since = res.body.next_batch;
+    for (const e of timelineEvents(res.body)) record('poll', e);
   }
 }
 function openWs(r, target) {
@@ -83,7 +110,11 @@ function openWs(r, target) {
   } else {
     for (const r of receivers) {
       if (r.kind === 'ws') sockets.push(await openWs(r, 'parley'));
-      else longPoll(r).catch((e) => { if (!stopped) console.error(e); });
+      else {
+        longPoll(r).catch((e) => { if (!stopped) console.error(e); });
+        // Let the server accept the long-polls at a human pace rather than all in one burst.
+        await new Promise((ok) => setTimeout(ok, 2));
+      }
     }
   }
   const senderSockets = mode === 'echo' ? await Promise.all(senders.map((s) => openWs({ room: s.room, kind: 'x' }, 'echo'))) : [];
@@ -93,6 +124,7 @@ function openWs(r, target) {
   await new Promise((r) => setTimeout(r, 1000));
   const timers = [];
   let n = 0;
+  let sendErrors = 0;
   senders.forEach((s, i) => {
     setTimeout(() => {
       timers.push(setInterval(() => {
@@ -101,9 +133,8 @@ function openWs(r, target) {
         if (mode === 'echo') senderSockets[i].send(JSON.stringify({ room: s.room, content }));
         else {
           const started = now();
-          fetch(url + '/_matrix/client/v3/rooms/' + encodeURIComponent(s.roomId) + '/send/m.room.message/b' + n + '-' + i, {
-            method: 'PUT', headers: { Authorization: 'Bearer ' + s.token, 'Content-Type': 'application/json' }, body: JSON.stringify(content),
-          }).then((r) => r.arrayBuffer()).then(() => { if (measuring) samples.send.push(now() - started); }).catch(() => {});
+          request(sendAgent, 'PUT', '/_matrix/client/v3/rooms/' + encodeURIComponent(s.roomId) + '/send/m.room.message/b' + n + '-' + i, s.token, content)
+            .then(() => { if (measuring) samples.send.push(now() - started); }, () => { sendErrors++; });
         }
       }, 1000 / rate));
     }, Math.random() * (1000 / rate));
@@ -115,11 +146,11 @@ function openWs(r, target) {
   stopped = true;
   timers.forEach(clearInterval);
   for (const s of [...sockets, ...senderSockets]) s.terminate();
-  parentPort.postMessage(samples);
+  parentPort.postMessage({ ...samples, errors: [pollErrors + sendErrors] });
 })();
 `;
 
-type Samples = { ws: number[]; poll: number[]; send: number[]; wsFanout: number[]; pollFanout: number[] };
+type Samples = { ws: number[]; poll: number[]; send: number[]; wsFanout: number[]; pollFanout: number[]; errors: number[] };
 
 /** Runs the load split over WORKERS threads (clients and senders dealt round-robin); merges their samples. */
 async function runLoad(data: { receivers: unknown[]; senders: unknown[] } & Record<string, unknown>): Promise<Samples> {
@@ -131,7 +162,7 @@ async function runLoad(data: { receivers: unknown[]; senders: unknown[] } & Reco
   for (const w of workers) w.postMessage('go');
   const parts = (await Promise.all(workers.map((w) => once(w, 'message')))).map(([s]) => s as Samples);
   await Promise.all(workers.map((w) => w.terminate()));
-  const out: Samples = { ws: [], poll: [], send: [], wsFanout: [], pollFanout: [] };
+  const out: Samples = { ws: [], poll: [], send: [], wsFanout: [], pollFanout: [], errors: [] };
   for (const p of parts) for (const k of Object.keys(out) as Array<keyof Samples>) for (const x of p[k]) out[k].push(x);
   return out;
 }
@@ -245,6 +276,7 @@ try {
   line('baseline p50 / p99 (ms)', `${percentile(base, 50).toFixed(1)} / ${percentile(base, 99).toFixed(1)}`);
   line('WebSocket deliveries', `${measured.ws.length}`, `of ~${expected / 2}`);
   line('/sync long-poll deliveries', `${measured.poll.length}`, `of ~${expected / 2}`);
+  line('failed requests (long-polls retried, sends lost)', `${measured.errors.reduce((a, b) => a + b, 0)}`);
   const wsP50 = percentile(measured.ws, 50);
   const wsP99 = percentile(measured.ws, 99);
   const pollP50 = percentile(measured.poll, 50);
