@@ -105,7 +105,7 @@ export async function startHomeserver(config: ResolvedConfig, opts: StartOptions
       validateResponses: opts.validateResponses ?? process.env.PARLEY_VALIDATE_RESPONSES === '1',
     });
     const { fallback } = await registerModules(router, context);
-    const docs = docsRoutes(() => router.endpoints, config.public_baseurl, PARLEY_VERSION);
+    const docs = docsRoutes(() => router.endpoints, () => config.public_baseurl, PARLEY_VERSION);
     const app = createApp({
       router,
       log,
@@ -149,6 +149,8 @@ export async function startHomeserver(config: ResolvedConfig, opts: StartOptions
       federationUrl = urlFor(fedAddr, !!fed.tls);
     }
     const url = urlFor(clientAddr, !!client.tls);
+    // Listening on port 0 (tests, benchmarks): the default public URL can only be known now.
+    if (/:0$/.test(config.public_baseurl)) config.public_baseurl = url;
     log.info({ url, federationUrl, serverName: config.server_name }, 'Parley is listening');
     await accounts.registration.announceFirstRun(log, opts.print ?? ((text) => config.log_level !== 'silent' && process.stdout.write(text + '\n')));
 

@@ -45,13 +45,13 @@ table{border-collapse:collapse;width:100%}td{padding:.3rem .5rem;border-bottom:1
 ${body}</body></html>`;
 }
 
-export function docsRoutes(getEndpoints: () => readonly Endpoint[], serverUrl: string, version: string): Koa.Middleware {
+export function docsRoutes(getEndpoints: () => readonly Endpoint[], serverUrl: () => string, version: string): Koa.Middleware {
   let cachedJson: unknown;
   let cachedHtml: string | undefined;
   return async (ctx, next) => {
     if (ctx.method !== 'GET') return next();
     if (ctx.path === '/_parley/openapi.json') {
-      cachedJson ??= openApiDocument(getEndpoints(), serverUrl, version);
+      cachedJson ??= openApiDocument(getEndpoints(), serverUrl(), version);
       ctx.set('Access-Control-Allow-Origin', '*');
       ctx.body = cachedJson;
       return;
