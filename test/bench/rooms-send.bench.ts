@@ -45,8 +45,23 @@ const CLIENTS = 50;
 const ROOMS = 10;
 const SENDS_PER_CLIENT = Number(process.env.BENCH_SENDS ?? 40);
 
+/** Waits (up to a minute) until the server has room for `n` more connections: other runs share it. */
+async function connectionsFree(dbUrl: string, n: number): Promise<void> {
+  const c = new pg.Client({ connectionString: dbUrl });
+  await c.connect();
+  try {
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
+      const { rows } = await c.query(`SELECT current_setting('max_connections')::int - (SELECT count(*) FROM pg_stat_activity)::int AS free`);
+      if (rows[0].free >= n) return;
+    }
+  } finally {
+    await c.end();
+  }
+}
+
 /** Inserts `rows` (one list of [table, row] per event) with `CLIENTS` connections; rows/s. */
 async function rawInserts(dbUrl: string, events: Array<Array<[string, Record<string, unknown>]>>): Promise<number> {
+  await connectionsFree(dbUrl, CLIENTS + 5);
   const pool = new pg.Pool({ connectionString: dbUrl, max: CLIENTS });
   pool.on('error', () => {});
   try {
