@@ -30,7 +30,8 @@ const TOKEN_CACHE_MAX = 50_000;
 interface CachedToken {
   requester: Requester;
   expiresTs: number | null;
-  at: number;
+  /** Read again after this (jittered, so clients that started together do not expire together). */
+  until: number;
 }
 
 /**
@@ -52,7 +53,7 @@ export class TokenAuthenticator implements Authenticator {
     const key = hash.toString('base64');
     const now = Date.now();
     const hit = this.cache.get(key);
-    if (hit && now - hit.at < TOKEN_CACHE_MS) {
+    if (hit && now < hit.until) {
       if (hit.expiresTs !== null && hit.expiresTs <= now) throw Errors.unknownToken(true);
       return hit.requester;
     }
@@ -67,7 +68,7 @@ export class TokenAuthenticator implements Authenticator {
     const requester: Requester = { userId: row.user_id, deviceId: row.device_id, isAdmin: row.admin, isGuest: row.is_guest, tokenId: row.id };
     if ((this.epochs.get(row.user_id) ?? 0) === epoch && row.refresh_token_id === null) {
       if (this.cache.size >= TOKEN_CACHE_MAX) this.cache.clear();
-      this.cache.set(key, { requester, expiresTs: row.expires_ts === null ? null : Number(row.expires_ts), at: now });
+      this.cache.set(key, { requester, expiresTs: row.expires_ts === null ? null : Number(row.expires_ts), until: now + TOKEN_CACHE_MS * (0.5 + Math.random() / 2) });
     }
     return requester;
   }
