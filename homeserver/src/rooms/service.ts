@@ -21,7 +21,7 @@ import { EventPipeline, type NewEvent, type PersistedEvent, type TxnKey } from '
 import { EventSerializer, type ClientEvent } from './serialize.js';
 import { RoomStore, type RoomInfo, type StoredEvent, type TimelineQuery } from './store.js';
 import { StreamAllocator, rawConnectionOf } from './stream.js';
-import { VisibilityChecker, visibleEvents, type VisibilityInputs } from './visibility.js';
+import { VisibilityChecker, visibleEvents, type AccessInputs, type VisibilityInputs } from './visibility.js';
 import { checkStateContent } from './content-checks.js';
 
 /** Where a reader's view of a room ends: now (joined, world readable) or where they left. */
@@ -55,7 +55,7 @@ export function parsePaginationToken(token: string): TopoToken | { stream: numbe
 }
 
 /** How far a user may read a room, from their membership history and the room's visibility. */
-export function accessOf(inputs: VisibilityInputs): ReadAccess {
+export function accessOf(inputs: AccessInputs): ReadAccess {
   const { userId, memberships, visibility } = inputs;
   const worldReadable = visibility.length > 0 && visibility[visibility.length - 1].value === 'world_readable';
   const current = memberships[memberships.length - 1];
@@ -224,11 +224,11 @@ export class RoomService {
   // ---- reading --------------------------------------------------------------------------
 
   /** How much of a room the reader may read; 403 when nothing. */
-  async readAccess(userId: string | undefined, roomId: string): Promise<{ room: RoomInfo; access: ReadAccess; visibility: VisibilityInputs }> {
+  async readAccess(userId: string | undefined, roomId: string): Promise<{ room: RoomInfo; access: ReadAccess; membership: string }> {
     const room = await this.store.room(roomId);
     if (!room) throw Errors.forbidden('You are not allowed to view this room');
-    const visibility = await this.visibility.prepare(userId, room.roomNid);
-    return { room, access: accessOf(visibility), visibility };
+    const inputs = await this.visibility.accessInputs(userId, room.roomNid);
+    return { room, access: accessOf(inputs), membership: inputs.memberships[inputs.memberships.length - 1]?.value ?? 'leave' };
   }
 
   /**

@@ -59,14 +59,34 @@ export class VisibilityChecker {
     return new Set(ignored && typeof ignored === 'object' ? Object.keys(ignored) : []);
   }
 
+  /**
+   * A user's membership changes and the room's history visibility changes in one round trip:
+   * what deciding whether they may read the room at all needs.
+   */
+  async accessInputs(userId: string | undefined, roomNid: number): Promise<AccessInputs> {
+    const { rows } = await this.db.raw(
+      `SELECT 'v' AS kind, e.stream_ordering AS nid, e.json AS value FROM events e
+        WHERE e.room_nid = ? AND e.type = 'm.room.history_visibility' AND e.state_key = '' AND NOT e.outlier AND e.rejected_reason IS NULL
+       UNION ALL
+       SELECT 'm', m.event_nid, m.membership FROM room_memberships m WHERE m.room_nid = ? AND m.user_id = ?
+       ORDER BY nid`,
+      [roomNid, roomNid, userId ?? ''],
+    );
+    const out: AccessInputs = { userId, visibility: [], memberships: [] };
+    for (const r of rows as Array<{ kind: string; nid: number; value: string }>) {
+      if (r.kind === 'v') out.visibility.push({ nid: Number(r.nid), value: asVisibility(r.value) });
+      else out.memberships.push({ nid: Number(r.nid), value: r.value });
+    }
+    return out;
+  }
+
   /** What deciding visibility in one room for one user needs (fetched once per request). */
   async prepare(userId: string | undefined, roomNid: number): Promise<VisibilityInputs> {
-    const [visibility, memberships, ignored] = await Promise.all([
-      this.visibilityChanges(roomNid),
-      userId ? this.membershipChanges(roomNid, userId) : Promise.resolve([]),
+    const [access, ignored] = await Promise.all([
+      this.accessInputs(userId, roomNid),
       userId ? this.ignoredUsers(userId) : Promise.resolve(new Set<string>()),
     ]);
-    return { userId, visibility, memberships, ignored };
+    return { ...access, ignored };
   }
 
   /**
@@ -79,10 +99,13 @@ export class VisibilityChecker {
   }
 }
 
-export interface VisibilityInputs {
+export interface AccessInputs {
   userId: string | undefined;
   visibility: Change<HistoryVisibilityValue>[];
   memberships: Change<string>[];
+}
+
+export interface VisibilityInputs extends AccessInputs {
   ignored: Set<string>;
 }
 

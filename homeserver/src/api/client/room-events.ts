@@ -78,9 +78,9 @@ export function registerRoomEvents(router: ApiRouter, s: ServerContext): void {
   });
 
   router.bind(api.getJoinedMembersByRoom, async ({ params, requester }) => {
-    const { room, access, visibility } = await rooms.readAccess(requester.userId, params.roomId);
+    const { room, access, membership } = await rooms.readAccess(requester.userId, params.roomId);
     // "The current user must be in the room": not for former members or world-readable visitors.
-    if (visibility.memberships[visibility.memberships.length - 1]?.value !== 'join') throw Errors.forbidden('You are not a member of this room');
+    if (membership !== 'join') throw Errors.forbidden('You are not a member of this room');
     const joined: Record<string, { display_name?: string; avatar_url?: string }> = {};
     for (const e of await rooms.readableState(room, access)) {
       const c = e.pdu.content as { membership?: string; displayname?: unknown; avatar_url?: unknown };
