@@ -159,7 +159,7 @@ export class SyncCaches {
           [userId, userId],
         );
         return { accountData: Number(rows[0].a), notifications: Number(rows[0].n) };
-      }, 60_000);
+      }, 30_000 * (1 + Math.random()));
       this.perUser.set(userId, entry);
     }
     return entry.get();
@@ -223,10 +223,10 @@ export class SyncCaches {
     return hit;
   }
 
-  /** The user's memberships (kept until a member event about them; re-read at most every 30 s). */
+  /** The user's memberships (kept until a member event about them; re-read every 15-30 s). */
   membershipsOf(userId: string): Promise<MembershipRow[]> {
     const hit = this.memberships.get(userId);
-    if (hit && Date.now() - hit.at < 30_000) return hit.rows;
+    if (hit && Date.now() < hit.at) return hit.rows;
     if (this.memberships.size > USER_ENTRIES_MAX) this.memberships.clear();
     // A promise, not the query builder (awaiting a builder runs its query again).
     const rows: Promise<MembershipRow[]> = this.db('current_memberships as m')
@@ -234,7 +234,8 @@ export class SyncCaches {
       .where('m.user_id', userId)
       .select('r.room_id', 'm.room_nid', 'm.membership', 'm.event_nid', 'm.forgotten')
       .then((r: MembershipRow[]) => r);
-    const entry = { at: Date.now(), rows };
+    // Re-read after 15-30 s (jittered: users who connected together do not all re-read together).
+    const entry = { at: Date.now() + 15_000 * (1 + Math.random()), rows };
     this.memberships.set(userId, entry);
     rows.catch(() => this.memberships.get(userId) === entry && this.memberships.delete(userId));
     return rows;

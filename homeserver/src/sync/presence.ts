@@ -45,7 +45,11 @@ export class PresenceService {
   ) {
     this.timer = setInterval(() => void this.sweepIdle().catch(() => {}), opts.sweepEveryMs);
     this.timer.unref();
+    // Any change (the idle sweep of any process above all) means the next sync reads again.
+    this.unsubscribe = bus.subscribe(CHANNEL.presence, (m) => this.recentlyOnline.delete((m as { userId: string }).userId));
   }
+
+  private readonly unsubscribe: () => void;
 
   /** PUT /presence/{userId}/status: an explicit state (and optional status message). */
   async setPresence(userId: string, state: PresenceState, statusMsg?: string | null): Promise<void> {
@@ -68,7 +72,8 @@ export class PresenceService {
     const row: PresenceRow | undefined = await this.db('presence').where({ user_id: userId }).first();
     if (setPresence === 'online' && row?.state === 'online') {
       if (this.recentlyOnline.size > 100_000) this.recentlyOnline.clear();
-      this.recentlyOnline.set(userId, Math.max(row.last_active_ts, now - ACTIVITY_REFRESH_MS / 2));
+      // Skip the read until the row needs its refresh (last active + ACTIVITY_REFRESH_MS).
+      this.recentlyOnline.set(userId, row.last_active_ts + ACTIVITY_REFRESH_MS / 2);
     }
     if (setPresence === 'online') {
       if (row && row.state === 'online' && now - row.last_active_ts < ACTIVITY_REFRESH_MS) return;
@@ -78,6 +83,7 @@ export class PresenceService {
         last_active_ts: now,
         currently_active: true,
       }));
+      this.recentlyOnline.set(userId, now + ACTIVITY_REFRESH_MS / 2);
     } else if (row?.state !== setPresence) {
       await this.setPresence(userId, setPresence);
     }
@@ -140,5 +146,6 @@ export class PresenceService {
 
   close(): void {
     clearInterval(this.timer);
+    this.unsubscribe();
   }
 }
