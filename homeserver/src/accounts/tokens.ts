@@ -24,7 +24,7 @@ export async function retireReplacedRefreshTokens(db: Knex | Knex.Transaction, r
 }
 
 /** How long a resolved token is trusted without a read (a revocation on another process waits at most this). */
-const TOKEN_CACHE_MS = 5_000;
+const TOKEN_CACHE_MS = 10_000;
 const TOKEN_CACHE_MAX = 50_000;
 
 interface CachedToken {
