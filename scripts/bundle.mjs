@@ -20,6 +20,10 @@ await build({
   entryPoints: [path.join(dist, 'cli.js'), path.join(dist, 'state/state-res-worker.js')],
   outdir: path.join(dist, 'bundle'),
   entryNames: '[name]',
+  // Code behind dynamic imports (the server itself) becomes its own chunk, so `parley start` can
+  // launch the embedded Postgres before that chunk is loaded.
+  splitting: true,
+  chunkNames: '[name]-[hash]',
   bundle: true,
   platform: 'node',
   format: 'esm',

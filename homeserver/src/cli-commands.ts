@@ -27,7 +27,7 @@ export function registerCliCommands(program: Command, config: () => ResolvedConf
     .option('-p, --password <password>', 'password (prompted for when omitted)')
     .option('-a, --admin', 'make the user a server admin')
     .action(async (username: string, opts: { password?: string; admin?: boolean }) => {
-      const { fail } = await import('./cli.js');
+      const { fail } = await import('./cli-program.js');
       try {
         const cfg = config();
         let password = opts.password;

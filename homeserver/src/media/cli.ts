@@ -5,7 +5,7 @@ import type { ResolvedConfig } from '../config/load.js';
 type Task = (retention: import('./retention.js').MediaRetention) => Promise<string[]>;
 
 async function runTask(config: () => ResolvedConfig, task: Task): Promise<void> {
-  const { fail } = await import('../cli.js');
+  const { fail } = await import('../cli-program.js');
   try {
     const cfg = config();
     const [{ withDatabase }, { createLogger }, { LocalBus }, { createMediaServices }] = await Promise.all([
