@@ -79,7 +79,7 @@ export function createApp(deps: AppDeps): Koa {
     await next();
   });
 
-  app.use(router.koa.routes());
+  app.use(router.routes());
 
   app.use(async (ctx, next) => {
     if (ctx.status !== 404 || ctx.body !== undefined) return;
@@ -87,8 +87,8 @@ export function createApp(deps: AppDeps): Koa {
       await deps.fallback(ctx, next);
       if (ctx.body !== undefined || ctx.status !== 404) return;
     }
-    const match = router.koa.match(ctx.path, ctx.method);
-    if (match.path.length > 0 && !match.route) throw Errors.unrecognized('Unrecognized request: method not allowed', 405);
+    const match = router.match(ctx.path, ctx.method);
+    if (match.path && !match.route) throw Errors.unrecognized('Unrecognized request: method not allowed', 405);
     throw Errors.unrecognized('Unrecognized request', 404);
   });
 

@@ -78,6 +78,15 @@ export function accessTokenFrom(ctx: Koa.Context): string | undefined {
   return typeof q === 'string' && q.length > 0 ? q : undefined;
 }
 
+function bucketKey(path: string): string {
+  let end = -1;
+  for (let i = 0; i < 5; i++) {
+    end = path.indexOf('/', end + 1);
+    if (end === -1) return path;
+  }
+  return path.slice(0, end);
+}
+
 function toKoaPath(path: string): string {
   return path.replace(/\{(\w+)\}/g, ':$1');
 }
@@ -102,7 +111,11 @@ export interface ApiRouterDeps {
 }
 
 export class ApiRouter {
-  readonly koa = new Router();
+  /**
+   * One @koa/router per path prefix (the first four segments, which never hold a parameter):
+   * a request is matched against the few routes of its prefix, not all of them.
+   */
+  private readonly buckets = new Map<string, Router>();
   readonly endpoints: Endpoint[] = [];
 
   constructor(private readonly deps: ApiRouterDeps) {}
@@ -112,7 +125,7 @@ export class ApiRouter {
     const deps = this.deps;
     const category = options.rateLimit ?? 'default';
     const method = endpoint.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete';
-    this.koa[method](toKoaPath(endpoint.path), async (ctx) => {
+    this.bucketFor(endpoint.path, true)![method](toKoaPath(endpoint.path), async (ctx) => {
       ctx.state.endpoint = endpoint;
       let requester: Requester | ServerRequester | undefined;
       let rateKey = `ip:${ctx.ip}`;
@@ -155,4 +168,33 @@ export class ApiRouter {
     });
     return this;
   }
+
+  private bucketFor(path: string, create = false): Router | undefined {
+    const key = bucketKey(path);
+    let router = this.buckets.get(key);
+    if (!router && create) {
+      router = new Router();
+      this.buckets.set(key, router);
+    }
+    return router;
+  }
+
+  /** Koa middleware dispatching to the routes of the request path's prefix. */
+  routes(): Koa.Middleware {
+    const middleware = new Map<Router, Koa.Middleware>();
+    return (ctx, next) => {
+      const router = this.bucketFor(ctx.path);
+      if (!router) return next();
+      let mw = middleware.get(router);
+      if (!mw) middleware.set(router, (mw = router.routes() as unknown as Koa.Middleware));
+      return mw(ctx, next);
+    };
+  }
+
+  /** Whether some route has this path (with any method), and whether one has this method too. */
+  match(path: string, method: string): { path: boolean; route: boolean } {
+    const m = this.bucketFor(path)?.match(path, method);
+    return { path: !!m && m.path.length > 0, route: !!m?.route };
+  }
+
 }
