@@ -26,7 +26,8 @@ function reorder(value: unknown, pick: (n: number) => number): unknown {
   const out: Record<string, unknown> = {};
   while (entries.length > 0) {
     const [k, v] = entries.splice(pick(entries.length), 1)[0];
-    out[k] = reorder(v, pick);
+    // defineProperty, not assignment: a "__proto__" key must stay an own key.
+    Object.defineProperty(out, k, { value: reorder(v, pick), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
@@ -86,6 +87,11 @@ describe('canonical JSON properties', () => {
 });
 
 describe('canonical JSON edge cases', () => {
+  it('keeps a "__proto__" key parsed from JSON as an ordinary key', () => {
+    const value = JSON.parse('{"b":1,"__proto__":{"x":2},"a":3}');
+    expect(encodeCanonicalJson(value)).toBe('{"__proto__":{"x":2},"a":3,"b":1}');
+  });
+
   it('rejects values JSON cannot carry', () => {
     for (const bad of [{ a: NaN }, { a: Infinity }, { a: 1n }, { a: () => 1 }, [undefined], new Date(0), { a: new Uint8Array(1) }, '\ud800']) {
       expect(() => encodeCanonicalJson(bad)).toThrow(CanonicalJsonError);
