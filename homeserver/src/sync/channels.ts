@@ -1,4 +1,5 @@
 // Bus channels of the sync streams (rooms publishes `room.event` and `account_data`, docs/storage.md).
+import type { RoomEventNotification } from '../rooms/pipeline.js';
 export const CHANNEL = {
   roomEvent: 'room.event',
   accountData: 'account_data',
@@ -13,15 +14,8 @@ export const CHANNEL = {
   keys: 'sync.keys',
 } as const;
 
-export interface RoomEventMessage {
-  roomId: string;
-  streamOrdering: number;
-  eventId: string;
-  type: string;
-  stateKey?: string;
-  sender: string;
-  membership?: string;
-}
+/** What the rooms pipeline announces on `room.event` (defined next to the code that publishes it). */
+export type RoomEventMessage = RoomEventNotification;
 export interface TypingMessage {
   roomId: string;
   userId: string;
