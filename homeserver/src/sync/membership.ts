@@ -25,6 +25,22 @@ export async function usersSharingRoomWith(db: Knex, userId: string): Promise<Se
   return out;
 }
 
+/**
+ * Users who share a joined room with `userId` through a join in (since, upTo] (theirs or
+ * `userId`'s), `userId` excluded. Some may have shared another room before.
+ */
+export async function usersNewlySharingRoomWith(db: Knex, userId: string, since: number, upTo: number): Promise<string[]> {
+  const rows: Array<{ user_id: string }> = await db('current_memberships as mine')
+    .join('current_memberships as other', 'other.room_nid', 'mine.room_nid')
+    .where({ 'mine.user_id': userId, 'mine.membership': 'join', 'other.membership': 'join' })
+    .whereNot('other.user_id', userId)
+    .where('mine.event_nid', '<=', upTo)
+    .where('other.event_nid', '<=', upTo)
+    .where((q) => q.where('mine.event_nid', '>', since).orWhere('other.event_nid', '>', since))
+    .distinct('other.user_id');
+  return rows.map((r) => r.user_id);
+}
+
 export async function sharesRoom(db: Knex, a: string, b: string): Promise<boolean> {
   if (a === b) return true;
   const row = await db('current_memberships as x')

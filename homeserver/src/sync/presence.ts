@@ -125,6 +125,16 @@ export class PresenceService {
     return rows.filter((r) => shown.has(r.user_id)).map((r) => ({ type: 'm.presence', sender: r.user_id, content: this.content(r) }));
   }
 
+  /**
+   * The current presence (up to `upTo`) of users who newly share a room with the viewer: they
+   * see it on joining even though it did not change (https://spec.matrix.org/v1.19/client-server-api/#presence).
+   */
+  async currentPresence(userIds: string[], upTo: number): Promise<Array<{ type: 'm.presence'; sender: string; content: PresenceContent }>> {
+    if (userIds.length === 0) return [];
+    const rows: PresenceRow[] = await this.db('presence').whereIn('user_id', userIds).where('stream_id', '<=', upTo).select();
+    return rows.map((r) => ({ type: 'm.presence', sender: r.user_id, content: this.content(r) }));
+  }
+
   async sweepIdle(): Promise<void> {
     const cutoff = Date.now() - this.opts.idleAfterMs;
     const idle: Array<{ user_id: string }> = await this.db('presence')

@@ -8,6 +8,7 @@ import type { RoomService } from '../rooms/service.js';
 import { maxSafeStreamOrdering } from '../rooms/stream.js';
 import type { StoredEvent } from '../rooms/store.js';
 import { deviceListChanges } from './device-list-changes.js';
+import { usersNewlySharingRoomWith } from './membership.js';
 import type { SyncFilter } from './filters.js';
 import type { Listener } from './notifier.js';
 import type { PresenceState } from './presence.js';
@@ -271,14 +272,20 @@ export class SyncService {
       globalAccount.push({ type: 'm.push_rules', content: { global: await this.r.pushRules.forClient(userId) } });
     }
     const accountData = globalAccount.filter((e) => matchesEventFilter(filter.account_data, { type: e.type, sender: userId }));
-    const [presenceEvents, toDevice, deviceLists, keyCounts] = await Promise.all([
+    const [changedPresence, newlySharedPresence, toDevice, deviceLists, keyCounts] = await Promise.all([
       moved('presence') ? this.r.presence.presenceEvents(userId, S('presence'), next.presence) : [],
+      // Users who newly share a room get the viewer's view of their presence even if it is old.
+      since && global.lastMembership > S('events')
+        ? usersNewlySharingRoomWith(this.db, userId, S('events'), N).then((ids) => this.r.presence.currentPresence(ids, next.presence))
+        : [],
       moved('toDevice') ? this.r.toDevice.take(userId, deviceId, S('toDevice'), next.toDevice) : { events: [], position: S('toDevice') },
       since && (moved('deviceLists') || global.lastMembership > S('events'))
         ? deviceListChanges(this.db, this.r.deviceLists, userId, { events: [S('events'), N], deviceLists: [S('deviceLists'), next.deviceLists] })
         : { changed: [], left: [] },
       this.r.keys.countsFor(userId, deviceId),
     ]);
+    const changedSenders = new Set(changedPresence.map((e) => e.sender));
+    const presenceEvents = [...changedPresence, ...newlySharedPresence.filter((e) => !changedSenders.has(e.sender))];
     const presence = presenceEvents.filter((e) => matchesEventFilter(filter.presence, { type: e.type, sender: e.sender }));
     next.toDevice = Math.max(S('toDevice'), toDevice.position);
     const { oneTimeKeyCounts: otkCounts, unusedFallbackKeyTypes: fallbackTypes } = keyCounts;

@@ -1,0 +1,77 @@
+// Presence of users who newly share a room with the syncing user: their current presence comes
+// with the sync that shows the join, even though it did not change since the token.
+// https://spec.matrix.org/v1.19/client-server-api/#presence
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { registerUser, type TestUser } from '../support/users.js';
+import { client as raw } from '../support/http.js';
+import { connectStream } from '../support/ws.js';
+
+let hs: TestServer;
+const api = (u: TestUser) => raw(hs.url, u.accessToken);
+const enc = encodeURIComponent;
+
+beforeAll(async () => {
+  hs = await startTestServer();
+});
+afterAll(async () => {
+  await hs?.destroy();
+});
+
+async function online(u: TestUser, statusMsg: string): Promise<void> {
+  expect((await api(u).put(`/_matrix/client/v3/presence/${enc(u.userId)}/status`, { presence: 'online', status_msg: statusMsg })).status).toBe(200);
+}
+
+async function createRoom(u: TestUser): Promise<string> {
+  return (await api(u).post('/_matrix/client/v3/createRoom', { preset: 'public_chat' })).body.room_id;
+}
+
+async function join(u: TestUser, roomId: string): Promise<void> {
+  expect((await api(u).post(`/_matrix/client/v3/join/${enc(roomId)}`, {})).status).toBe(200);
+}
+
+const sync = async (u: TestUser, since?: string) =>
+  (await api(u).get(`/_matrix/client/v3/sync?set_presence=offline${since ? `&since=${enc(since)}&timeout=5000` : ''}`)).body;
+
+const presenceOf = (body: any, userId: string) => body.presence?.events?.find((e: any) => e.sender === userId);
+
+describe('presence of users who newly share a room', () => {
+  it('comes when they join a room of the syncing user', async () => {
+    const [alice, bob] = await Promise.all([registerUser(hs, 'alice1'), registerUser(hs, 'bob1')]);
+    const roomId = await createRoom(alice);
+    await online(bob, 'here first');
+    const first = await sync(alice);
+    expect(presenceOf(first, bob.userId)).toBeUndefined();
+    await join(bob, roomId);
+    const next = await sync(alice, first.next_batch);
+    expect(next.rooms.join[roomId]).toBeDefined();
+    expect(presenceOf(next, bob.userId)).toMatchObject({ type: 'm.presence', content: { presence: 'online', status_msg: 'here first' } });
+    // Only once: the following sync has nothing new about Bob.
+    await online(alice, 'poke');
+    const after = await sync(alice, next.next_batch);
+    expect(presenceOf(after, bob.userId)).toBeUndefined();
+  });
+
+  it("comes when the syncing user joins their room", async () => {
+    const [alice, bob] = await Promise.all([registerUser(hs, 'alice2'), registerUser(hs, 'bob2')]);
+    const roomId = await createRoom(bob);
+    await online(bob, 'hosting');
+    const first = await sync(alice);
+    await join(alice, roomId);
+    const next = await sync(alice, first.next_batch);
+    expect(next.rooms.join[roomId]).toBeDefined();
+    expect(presenceOf(next, bob.userId)).toMatchObject({ content: { presence: 'online', status_msg: 'hosting' } });
+  });
+
+  it('comes in WebSocket frames too', async () => {
+    const [alice, bob] = await Promise.all([registerUser(hs, 'alice3'), registerUser(hs, 'bob3')]);
+    const roomId = await createRoom(alice);
+    await online(bob, 'streaming');
+    const c = await connectStream(hs.url, { token: alice.accessToken, query: { set_presence: 'offline' } });
+    await c.next((f) => f.type === 'sync');
+    await join(bob, roomId);
+    const frame = await c.next((f) => f.type === 'sync' && f.rooms.join[roomId]?.timeline.events.some((e: any) => e.type === 'm.room.member' && e.state_key === bob.userId));
+    expect(presenceOf(frame, bob.userId)).toMatchObject({ content: { presence: 'online', status_msg: 'streaming' } });
+    c.ws.close();
+  });
+});
