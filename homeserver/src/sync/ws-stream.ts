@@ -24,9 +24,17 @@ export interface WsOptions {
   pingIntervalMs: number;
   authTimeoutMs: number;
   maxFrameBytes: number;
+  /** Client frames of one connection waiting for their turn past which new ones are refused. */
+  maxQueuedFrames: number;
 }
 
-export const DEFAULT_WS_OPTIONS: WsOptions = { maxBufferedBytes: 4 * 1024 * 1024, pingIntervalMs: 30_000, authTimeoutMs: 10_000, maxFrameBytes: 64 * 1024 };
+export const DEFAULT_WS_OPTIONS: WsOptions = {
+  maxBufferedBytes: 4 * 1024 * 1024,
+  pingIntervalMs: 30_000,
+  authTimeoutMs: 10_000,
+  maxFrameBytes: 64 * 1024,
+  maxQueuedFrames: 100,
+};
 
 function bearer(req: IncomingMessage): string | undefined {
   const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
@@ -121,7 +129,7 @@ class Connection implements Listener {
     private readonly setPresence: PresenceState,
   ) {
     this.position = since;
-    ws.on('message', (data, isBinary) => void this.onMessage(data, isBinary));
+    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('pong', () => (this.alive = true));
     ws.on('close', () => this.teardown());
     ws.on('error', () => this.teardown());
@@ -195,8 +203,29 @@ class Connection implements Listener {
     this.send({ type: 'error', ...(id !== undefined ? { id } : {}), ...e.toJSON() });
   }
 
-  private async onMessage(data: RawData, isBinary: boolean): Promise<void> {
-    let frame: ClientFrame;
+  /** Client frames are applied one after the other, in the order they arrived. */
+  private queue: Promise<void> = Promise.resolve();
+  private queued = 0;
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    const parsed = this.parse(data, isBinary);
+    // Pings skip the queue: they answer whether the connection is alive, not whether it is idle.
+    if (parsed.frame?.type === 'ping') return this.send({ type: 'pong', ...(parsed.id !== undefined ? { id: parsed.id } : {}) });
+    if (this.queued >= this.stream.opts.maxQueuedFrames) return this.sendError(parsed.id, Errors.limitExceeded(1000));
+    this.queued++;
+    this.queue = this.queue.then(async () => {
+      try {
+        if (!parsed.frame) throw parsed.error;
+        if (!this.closed) await this.handle(parsed.frame);
+      } catch (err) {
+        this.sendError(parsed.id, err);
+      } finally {
+        this.queued--;
+      }
+    });
+  }
+
+  private parse(data: RawData, isBinary: boolean): { frame?: ClientFrame; id?: string | number; error?: unknown } {
     let id: string | number | undefined;
     try {
       if (isBinary) throw Errors.notJson('Frames must be JSON text');
@@ -215,22 +244,15 @@ class Connection implements Listener {
         const where = issue.path.join('.') || 'frame';
         throw issue.code === 'invalid_type' && issue.input === undefined ? Errors.missingParam(`Missing ${where}`) : Errors.badJson(`Invalid ${where}: ${issue.message}`);
       }
-      frame = result.data;
-    } catch (err) {
-      this.sendError(id, err);
-      return;
-    }
-    try {
-      await this.handle(frame);
-    } catch (err) {
-      this.sendError(frame.id, err);
+      return { frame: result.data, id };
+    } catch (error) {
+      return { id, error };
     }
   }
 
   private async handle(frame: ClientFrame): Promise<void> {
     const s = this.stream.s;
     const r = this.stream.r;
-    if (frame.type === 'ping') return this.send({ type: 'pong', ...(frame.id !== undefined ? { id: frame.id } : {}) });
     if (frame.type === 'auth') {
       if (this.requester) throw new MatrixError(400, 'M_BAD_STATE', 'Already authenticated');
       let requester: Requester;
