@@ -46,14 +46,17 @@ export class LoginService {
     const ok = await this.deps.passwords.verify(user?.password_hash, req.password);
     if (!ok || !user) throw Errors.forbidden('Invalid username or password');
     if (user.deactivated) throw Errors.userDeactivated();
-    const tokens = await this.db.transaction((trx) =>
-      this.deps.sessions.create(trx, user.user_id, {
-        deviceId: req.device_id,
-        displayName: req.initial_device_display_name,
-        withRefreshToken: req.refresh_token,
-        ip,
-      }),
-    );
+    const tokens =
+      req.device_id === undefined && !req.refresh_token
+        ? await this.deps.sessions.createNewDevice(this.db, user.user_id, { displayName: req.initial_device_display_name, ip })
+        : await this.db.transaction((trx) =>
+            this.deps.sessions.create(trx, user.user_id, {
+              deviceId: req.device_id,
+              displayName: req.initial_device_display_name,
+              withRefreshToken: req.refresh_token,
+              ip,
+            }),
+          );
     return { user_id: user.user_id, home_server: this.config.server_name, ...tokens };
   }
 }

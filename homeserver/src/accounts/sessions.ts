@@ -84,6 +84,27 @@ export class SessionService {
     return tokens;
   }
 
+  /**
+   * The common login: a new device with an access token and no refresh token. The device ID is
+   * fresh, so nothing can exist to take over, and both rows go in with one statement (atomic on
+   * its own; one round trip instead of a transaction's five).
+   */
+  async createNewDevice(db: Database, userId: string, opts: Omit<NewSession, 'deviceId' | 'withRefreshToken'> = {}): Promise<SessionTokens> {
+    const now = Date.now();
+    const deviceId = newDeviceId();
+    const accessToken = newToken('syt');
+    await db.raw(
+      `WITH device AS (
+         INSERT INTO devices (user_id, device_id, display_name, last_seen_ip, last_seen_ts, created_ts)
+         VALUES (:userId, :deviceId, :displayName, :ip, :now, :now)
+       )
+       INSERT INTO access_tokens (token_hash, user_id, device_id, expires_ts, refresh_token_id, created_ts)
+       VALUES (:tokenHash, :userId, :deviceId, NULL, NULL, :now)`,
+      { userId, deviceId, displayName: opts.displayName ?? null, ip: opts.ip ?? null, now, tokenHash: hashToken(accessToken) },
+    );
+    return { access_token: accessToken, device_id: deviceId };
+  }
+
   private async issueTokens(
     trx: Knex.Transaction,
     userId: string,
