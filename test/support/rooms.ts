@@ -1,10 +1,11 @@
 // Helpers for the room tests: users as matrix-js-sdk clients.
 import { logger } from 'matrix-js-sdk/lib/logger.js';
-
-logger.setLevel('warn');
 import { createClient, type MatrixClient } from 'matrix-js-sdk';
 import { registerUser, type TestUser } from './users.js';
 import type { TestServer } from './server.js';
+
+// The SDK's logger is a loglevel logger; its declared type leaves setLevel out.
+(logger as unknown as { setLevel(level: string): void }).setLevel('warn');
 
 export interface RoomTestUser extends TestUser {
   client: MatrixClient;
