@@ -1,7 +1,7 @@
 // https://spec.matrix.org/v1.19/client-server-api/#room-membership
 import { z } from 'zod';
 import { defineEndpoint } from '../endpoint.js';
-import { SPEC, empty, roomIdParams, userIdReason } from './room-common.js';
+import { SPEC, empty, roomIdParams, userIdReason, reasonBody } from './room-common.js';
 
 const section = 'Room membership';
 const joinBody = z.looseObject({ reason: z.string().optional(), third_party_signed: z.looseObject({}).optional() });
@@ -26,7 +26,7 @@ export const joinRoom = defineEndpoint({
 export const knockRoom = defineEndpoint({
   operationId: 'knockRoom', method: 'POST', path: '/_matrix/client/v3/knock/{roomIdOrAlias}', auth: 'user', rateLimited: true,
   summary: 'Knock on a room, requesting permission to join.', section, specUrl: `${SPEC}#post_matrixclientv3knockroomidoralias`,
-  params: z.object({ roomIdOrAlias: z.string() }), query: viaQuery, body: z.looseObject({ reason: z.string().optional() }), response: roomIdResponse,
+  params: z.object({ roomIdOrAlias: z.string() }), query: viaQuery, body: reasonBody, response: roomIdResponse,
 });
 
 export const inviteUser = defineEndpoint({
@@ -38,7 +38,7 @@ export const inviteUser = defineEndpoint({
 export const leaveRoom = defineEndpoint({
   operationId: 'leaveRoom', method: 'POST', path: '/_matrix/client/v3/rooms/{roomId}/leave', auth: 'user', rateLimited: true,
   summary: 'Stop the requesting user participating in a particular room.', section, specUrl: `${SPEC}#post_matrixclientv3roomsroomidleave`,
-  params: roomIdParams, body: z.looseObject({ reason: z.string().optional() }), response: empty,
+  params: roomIdParams, body: reasonBody, response: empty,
 });
 
 export const forgetRoom = defineEndpoint({

@@ -1,7 +1,7 @@
 // https://spec.matrix.org/v1.19/client-server-api/#reporting-content
 import { z } from 'zod';
 import { defineEndpoint } from '../endpoint.js';
-import { SPEC, empty, roomEventParams, roomIdParams } from './room-common.js';
+import { SPEC, empty, roomEventParams, roomIdParams, reasonBody } from './room-common.js';
 
 const section = 'Reporting content';
 
@@ -14,11 +14,11 @@ export const reportEvent = defineEndpoint({
 export const reportRoom = defineEndpoint({
   operationId: 'reportRoom', method: 'POST', path: '/_matrix/client/v3/rooms/{roomId}/report', auth: 'user', rateLimited: true,
   summary: 'Report a room as inappropriate.', section, specUrl: `${SPEC}#post_matrixclientv3roomsroomidreport`,
-  params: roomIdParams, body: z.looseObject({ reason: z.string().optional() }), response: empty,
+  params: roomIdParams, body: reasonBody, response: empty,
 });
 
 export const reportUser = defineEndpoint({
   operationId: 'reportUser', method: 'POST', path: '/_matrix/client/v3/users/{userId}/report', auth: 'user', rateLimited: true,
   summary: 'Report a user as inappropriate.', section, specUrl: `${SPEC}#post_matrixclientv3usersuseridreport`,
-  params: z.object({ userId: z.string() }), body: z.looseObject({ reason: z.string().optional() }), response: empty,
+  params: z.object({ userId: z.string() }), body: reasonBody, response: empty,
 });

@@ -27,4 +27,6 @@ export const strippedStateEvent = z.looseObject({
 export const roomIdParams = z.object({ roomId: z.string() });
 export const roomEventParams = z.object({ roomId: z.string(), eventId: z.string() });
 export const empty = z.object({});
+/** A body whose only field is an optional `reason` (leave, knock, redact, ...). */
+export const reasonBody = z.looseObject({ reason: z.string().optional() });
 export const userIdReason = z.looseObject({ user_id: z.string(), reason: z.string().optional() });

@@ -3,7 +3,7 @@
 // https://spec.matrix.org/v1.19/client-server-api/#getting-events-for-a-room
 import { z } from 'zod';
 import { defineEndpoint } from '../endpoint.js';
-import { SPEC, clientEvent, roomEventParams, roomIdParams } from './room-common.js';
+import { SPEC, clientEvent, roomEventParams, roomIdParams, reasonBody } from './room-common.js';
 
 const sending = 'Sending events to a room';
 const getting = 'Getting events for a room';
@@ -107,6 +107,6 @@ export const redactEvent = defineEndpoint({
   operationId: 'redactEvent', method: 'PUT', path: '/_matrix/client/v3/rooms/{roomId}/redact/{eventId}/{txnId}', auth: 'user', rateLimited: false,
   summary: 'Strips all non-integrity-critical information out of an event.', section: 'Redactions', specUrl: `${SPEC}#put_matrixclientv3roomsroomidredacteventidtxnid`,
   params: z.object({ roomId: z.string(), eventId: z.string(), txnId: z.string() }),
-  body: z.looseObject({ reason: z.string().optional() }),
+  body: reasonBody,
   response: eventIdResponse,
 });
