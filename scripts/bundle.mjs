@@ -1,12 +1,18 @@
-// Bundles the homeserver's compiled JavaScript into one file per entry point
-// (homeserver/dist/bundle/{cli,state-res-worker}.js). Loading one file instead of hundreds of
-// modules roughly halves start-up time. Native and optional packages stay external.
+// Bundles the homeserver's compiled JavaScript for `npm start` and the `parley` bin:
+//   homeserver/dist/bundle/cli.js     the entry: Node built-ins only, so it can launch the embedded
+//                                     Postgres before anything else loads (early-start.ts);
+//   homeserver/dist/bundle/server.cjs everything else, one CommonJS file that cli.js compiles with
+//                                     V8's code cache (load-cli-program.ts);
+//   homeserver/dist/bundle/state-res-worker.js  the state resolution worker thread.
+// Native and optional packages stay external.
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'homeserver/dist');
+const outdir = path.join(dist, 'bundle');
 
 const external = [
   // native addons and packages loaded lazily at run time
@@ -16,20 +22,49 @@ const external = [
   'pg-query-stream', 'bufferutil', 'utf-8-validate',
 ];
 
-await build({
-  entryPoints: [path.join(dist, 'cli.js'), path.join(dist, 'state/state-res-worker.js')],
-  outdir: path.join(dist, 'bundle'),
-  entryNames: '[name]',
-  // Code behind dynamic imports (the server itself) becomes its own chunk, so `parley start` can
-  // launch the embedded Postgres before that chunk is loaded.
-  splitting: true,
-  chunkNames: '[name]-[hash]',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  external,
-  // CommonJS dependencies call require() for Node's built-ins.
-  banner: { js: "import { createRequire as __parleyRequire } from 'node:module'; const require = __parleyRequire(import.meta.url);" },
-  logLevel: 'warning',
-});
+/** cli.js loads cli-program.js from server.cjs, not by import. */
+const cliProgramOutside = {
+  name: 'cli-program-outside',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/cli-program\.js$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+/**
+ * node-postgres probes for Cloudflare Workers by constructing a fetch `Response`, which on Node 20
+ * loads Node's whole fetch implementation (about 20 ms of start-up). Parley only runs on Node.
+ */
+const pgWithoutCloudflareProbe = {
+  name: 'pg-without-cloudflare-probe',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]pg[\\/]lib[\\/]stream\.js$/ }, async (args) => {
+      const { readFile } = await import('node:fs/promises');
+      const source = await readFile(args.path, 'utf8');
+      const patched = source.replace(/function isCloudflareRuntime\(\) \{/, 'function isCloudflareRuntime() {\n  return false;');
+      if (patched === source) throw new Error('pg/lib/stream.js changed: update the Cloudflare probe patch in scripts/bundle.mjs');
+      return { contents: patched, loader: 'js' };
+    });
+  },
+};
+
+const common = { bundle: true, platform: 'node', target: 'node20', external, logLevel: 'warning' };
+// CommonJS dependencies call require() for Node's built-ins.
+const esmRequire = "import { createRequire as __parleyRequire } from 'node:module'; const require = __parleyRequire(import.meta.url);";
+
+rmSync(outdir, { recursive: true, force: true });
+await Promise.all([
+  build({ ...common, entryPoints: [path.join(dist, 'cli.js')], outfile: path.join(outdir, 'cli.js'), format: 'esm', plugins: [cliProgramOutside], banner: { js: esmRequire } }),
+  build({ ...common, entryPoints: [path.join(dist, 'state/state-res-worker.js')], outfile: path.join(outdir, 'state-res-worker.js'), format: 'esm', banner: { js: esmRequire } }),
+  build({
+    ...common,
+    entryPoints: [path.join(dist, 'cli-program.js')],
+    outfile: path.join(outdir, 'server.cjs'),
+    format: 'cjs',
+    // import() of the external ES-module-only packages becomes require(), which Node >= 20.19 allows:
+    // a dynamic import() inside a vm script would need Node's experimental loader hook.
+    supported: { 'dynamic-import': false },
+    plugins: [pgWithoutCloudflareProbe],
+    // load-cli-program.ts runs this file inside a function that receives these two.
+    define: { 'import.meta.url': '__importMetaUrl', 'import.meta.resolve': '__importMetaResolve' },
+  }),
+]);

@@ -64,6 +64,20 @@ try {
   const who = await call('GET', '/_matrix/client/v3/account/whoami', undefined, login.body.access_token);
   if (who.body?.user_id !== '@smoke:localhost') fail(`whoami: ${JSON.stringify(who.body)}`);
   console.log('smoke: registered, logged in, whoami ok');
+
+  // Media through the bundle: content sniffing (file-type) and a thumbnail (sharp) load lazily.
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==', 'base64');
+  const token = login.body.access_token;
+  const upload = await fetch(`${base}/_matrix/media/v3/upload?filename=dot.png`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'image/png' }, body: png });
+  const uploaded = await upload.json();
+  if (upload.status !== 200) fail(`upload: ${upload.status} ${JSON.stringify(uploaded)}`);
+  const mediaPath = uploaded.content_uri.replace('mxc://', '');
+  const thumb = await fetch(`${base}/_matrix/client/v1/media/thumbnail/${mediaPath}?width=32&height=32&method=scale`, { headers: { Authorization: `Bearer ${token}` } });
+  if (thumb.status !== 200 || !thumb.headers.get('content-type')?.startsWith('image/')) fail(`thumbnail: ${thumb.status} ${await thumb.text()}`);
+  const info = await fetch(`${base}/_matrix/client/v1/media/download/${mediaPath}`, { headers: { Authorization: `Bearer ${token}` } });
+  // A claimed image is kept as one only if its bytes sniff as an image.
+  if (info.headers.get('content-type') !== 'image/png') fail(`download content type: ${info.headers.get('content-type')}`);
+  console.log('smoke: uploaded an image (sniffed as one), thumbnail made');
 } catch (err) {
   fail(err.stack ?? String(err));
 }

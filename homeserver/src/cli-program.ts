@@ -7,6 +7,8 @@ import { createLogger } from './logging.js';
 import { PARLEY_VERSION } from './version.js';
 import type { Homeserver } from './main.js';
 import type { EarlyStart } from './early-start.js';
+import type { EmbeddedDatabase } from './db/embedded.js';
+import type { Logger } from 'pino';
 import { registerCliCommands } from './cli-commands.js';
 
 const program = new Command();
@@ -25,6 +27,15 @@ export function fail(err: unknown): never {
   if (err instanceof ConfigError) console.error(`parley: configuration error:\n${err.message}`);
   else console.error(`parley: ${(err as Error)?.stack ?? err}`);
   process.exit(1);
+}
+
+/** The embedded database; cli.ts may have launched its server already, before this module loaded. */
+async function startEmbedded(dataDir: string, log: Logger, early: EarlyStart | undefined): Promise<EmbeddedDatabase> {
+  const launched = early?.start(log);
+  const { databaseUrl, startEmbeddedPostgres } = await import('./db/embedded.js');
+  if (!launched) return startEmbeddedPostgres(dataDir, log);
+  const { server, password } = await launched;
+  return { url: databaseUrl(server, password), stop: () => server.stop() };
 }
 
 program
@@ -53,19 +64,15 @@ program
     };
     process.on('SIGTERM', () => shutdown('SIGTERM'));
     process.on('SIGINT', () => shutdown('SIGINT'));
-    let embedded: ReturnType<EarlyStart['start']> | undefined;
+    let embedded: Promise<EmbeddedDatabase> | undefined;
     try {
       const cfg = config();
       // The embedded Postgres boots in its own process while the server's modules load. cli.ts may
       // have launched it already, before this module loaded.
       const early = earlyStart?.dataDir === cfg.paths.embeddedPostgres && cfg.database.url === 'embedded' ? earlyStart : undefined;
       if (!early) await earlyStart?.abandon();
-      const log = early?.log ?? createLogger(cfg.log_level);
-      embedded = early
-        ? early.start()
-        : cfg.database.url === 'embedded'
-          ? import('./db/embedded.js').then((m) => m.startEmbeddedPostgres(cfg.paths.embeddedPostgres, log))
-          : undefined;
+      const log = createLogger(cfg.log_level);
+      embedded = cfg.database.url === 'embedded' ? startEmbedded(cfg.paths.embeddedPostgres, log, early) : undefined;
       embedded?.catch(() => {});
       try {
         const { startHomeserver } = await import('./main.js');
