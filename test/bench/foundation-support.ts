@@ -3,6 +3,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -162,6 +163,22 @@ export interface SpawnedParley {
   stop(): Promise<number | null>;
 }
 
+let fetchWarm = false;
+
+/**
+ * The first response fetch() parses in a process sets up its HTTP parser (tens of ms): do that
+ * against a throwaway server, so a start-up measurement does not charge it to Parley.
+ */
+async function warmUpFetch(): Promise<void> {
+  if (fetchWarm) return;
+  const server = createHttpServer((_req, res) => res.end('ok'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await (await fetch(`http://127.0.0.1:${port}/`)).text();
+  await new Promise((resolve) => server.close(resolve));
+  fetchWarm = true;
+}
+
 /** Spawns `parley start` (the bundle `npm start` runs; PARLEY_BENCH_ENTRY overrides) on free ports and waits for /versions. */
 export async function spawnParley(dataDir: string, env: Record<string, string> = {}): Promise<SpawnedParley> {
   const port = await freePort();
@@ -177,6 +194,7 @@ export async function spawnParley(dataDir: string, env: Record<string, string> =
   };
   delete childEnv.DATABASE_URL;
   delete childEnv.REDIS_URL;
+  await warmUpFetch();
   const started = performance.now();
   const child = spawn(process.execPath, [path.join(ROOT, process.env.PARLEY_BENCH_ENTRY ?? 'homeserver/dist/bundle/cli.js'), 'start'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
