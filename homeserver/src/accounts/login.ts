@@ -42,7 +42,7 @@ export class LoginService {
     const localpart = localpartOf(this.claimedUser(req), this.config.server_name);
     // Per account as well as per IP (the binder's limit): guessing one account's password from many IPs.
     if (localpart !== undefined) await this.deps.rateLimiter.check('login', `account:${localpart}`);
-    const user = localpart !== undefined ? await this.deps.users.byLocalpart(localpart) : undefined;
+    const user = localpart !== undefined ? await this.deps.users.credentials(localpart) : undefined;
     const ok = await this.deps.passwords.verify(user?.password_hash, req.password);
     if (!ok || !user) throw Errors.forbidden('Invalid username or password');
     if (user.deactivated) throw Errors.userDeactivated();

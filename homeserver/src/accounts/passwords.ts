@@ -4,7 +4,10 @@
 
 export const ARGON2_PARAMS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-const argon2 = () => import('argon2').then((m) => m.default);
+type Argon2 = typeof import('argon2');
+let loading: Promise<Argon2> | undefined;
+/** Imported once: an import() per call costs a module resolution per login. */
+const argon2 = (): Promise<Argon2> => (loading ??= import('argon2').then((m) => m.default));
 
 export class PasswordHasher {
   private dummyHash: Promise<string> | undefined;

@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { Errors } from '@parley/spec';
 import type { Database } from '../db/database.js';
-import { hashToken, newToken, retireReplacedRefreshTokens } from './tokens.js';
+import { runPrepared, type PreparedStatement } from '../db/prepared.js';
+import { hashToken, newToken, retireReplacedRefreshTokens, TOKEN_RANDOM_BYTES } from './tokens.js';
 
 export interface SessionTokens {
   access_token: string;
@@ -31,9 +32,25 @@ export interface NewSession {
 /** Called after devices are deleted (logout, delete_devices, deactivation): e.g. to drop their E2EE keys. */
 export type DevicesDeletedHook = (userId: string, deviceIds: string[]) => Promise<void> | void;
 
-function newDeviceId(): string {
-  const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-  return Array.from(randomBytes(10), (b) => letters[b % 26]).join('');
+/** A new device and its access token in one statement (atomic on its own). */
+const INSERT_NEW_DEVICE: PreparedStatement = {
+  name: 'sessions_insert_new_device',
+  text: `WITH device AS (
+           INSERT INTO devices (user_id, device_id, display_name, last_seen_ip, last_seen_ts, created_ts)
+           VALUES ($1, $2, $3, $4, $5, $5)
+         )
+         INSERT INTO access_tokens (token_hash, user_id, device_id, expires_ts, refresh_token_id, created_ts)
+         VALUES ($6, $1, $2, NULL, NULL, $5)`,
+};
+
+const DEVICE_ID_LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const DEVICE_ID_LENGTH = 10;
+
+/** `random`: DEVICE_ID_LENGTH fresh random bytes, when the caller draws them with others. */
+function newDeviceId(random: Buffer = randomBytes(DEVICE_ID_LENGTH)): string {
+  let id = '';
+  for (const b of random) id += DEVICE_ID_LETTERS[b % 26];
+  return id;
 }
 
 function toDeviceInfo(row: { device_id: string; display_name: string | null; last_seen_ip: string | null; last_seen_ts: number | null }): DeviceInfo {
@@ -91,17 +108,11 @@ export class SessionService {
    */
   async createNewDevice(db: Database, userId: string, opts: Omit<NewSession, 'deviceId' | 'withRefreshToken'> = {}): Promise<SessionTokens> {
     const now = Date.now();
-    const deviceId = newDeviceId();
-    const accessToken = newToken('syt');
-    await db.raw(
-      `WITH device AS (
-         INSERT INTO devices (user_id, device_id, display_name, last_seen_ip, last_seen_ts, created_ts)
-         VALUES (:userId, :deviceId, :displayName, :ip, :now, :now)
-       )
-       INSERT INTO access_tokens (token_hash, user_id, device_id, expires_ts, refresh_token_id, created_ts)
-       VALUES (:tokenHash, :userId, :deviceId, NULL, NULL, :now)`,
-      { userId, deviceId, displayName: opts.displayName ?? null, ip: opts.ip ?? null, now, tokenHash: hashToken(accessToken) },
-    );
+    // One draw from the CSPRNG for both (disjoint bytes, so the device ID says nothing of the token).
+    const random = randomBytes(TOKEN_RANDOM_BYTES + DEVICE_ID_LENGTH);
+    const accessToken = newToken('syt', random.subarray(0, TOKEN_RANDOM_BYTES));
+    const deviceId = newDeviceId(random.subarray(TOKEN_RANDOM_BYTES));
+    await runPrepared(db, INSERT_NEW_DEVICE, [userId, deviceId, opts.displayName ?? null, opts.ip ?? null, now, hashToken(accessToken)]);
     return { access_token: accessToken, device_id: deviceId };
   }
 

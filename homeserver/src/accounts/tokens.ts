@@ -1,16 +1,19 @@
 // Access tokens: random, stored only as sha256 hashes, looked up by hash (no timing leak on the secret).
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { Errors } from '@parley/spec';
 import type { Database } from '../db/database.js';
 import type { Authenticator, Requester } from '../http/router.js';
 
 export function hashToken(token: string): Buffer {
-  return createHash('sha256').update(token).digest();
+  return hash('sha256', token, 'buffer');
 }
 
-export function newToken(prefix: string): string {
-  return `${prefix}_${randomBytes(24).toString('base64url')}`;
+export const TOKEN_RANDOM_BYTES = 24;
+
+/** `random`: TOKEN_RANDOM_BYTES fresh random bytes, when the caller draws them with others. */
+export function newToken(prefix: string, random: Buffer = randomBytes(TOKEN_RANDOM_BYTES)): string {
+  return `${prefix}_${random.toString('base64url')}`;
 }
 
 /**

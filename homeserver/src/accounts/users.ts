@@ -2,6 +2,7 @@
 import { Errors } from '@parley/spec';
 import type { Knex } from 'knex';
 import type { Database } from '../db/database.js';
+import { runPrepared, type PreparedStatement } from '../db/prepared.js';
 import { userIdFor } from './usernames.js';
 
 export interface UserRow {
@@ -22,7 +23,14 @@ export interface NewUser {
   displayname?: string;
 }
 
+export type UserCredentials = Pick<UserRow, 'user_id' | 'password_hash' | 'deactivated'>;
+
 const FIRST_ADMIN_KEY = 'first_admin';
+
+const CREDENTIALS_BY_LOCALPART: PreparedStatement = {
+  name: 'users_credentials_by_localpart',
+  text: 'SELECT user_id, password_hash, deactivated FROM users WHERE localpart = $1',
+};
 
 export class UserStore {
   constructor(
@@ -70,8 +78,10 @@ export class UserStore {
     return !!(await this.db('users').first('user_id'));
   }
 
-  async byLocalpart(localpart: string): Promise<UserRow | undefined> {
-    return this.db('users').where({ localpart }).first();
+  /** What a password login needs to know of the account (a prepared statement: every login runs it). */
+  async credentials(localpart: string): Promise<UserCredentials | undefined> {
+    const [row] = await runPrepared<UserCredentials>(this.db, CREDENTIALS_BY_LOCALPART, [localpart]);
+    return row;
   }
 
   async byId(userId: string): Promise<UserRow | undefined> {
