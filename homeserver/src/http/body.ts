@@ -2,23 +2,43 @@
 import type { IncomingMessage } from 'node:http';
 import { Errors } from '@parley/spec';
 
+function tooLarge(req: IncomingMessage, limit: number): Error {
+  req.resume();
+  return Errors.tooLarge(`Request body exceeds ${limit} bytes`);
+}
+
 export async function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) {
-    req.resume();
-    throw Errors.tooLarge(`Request body exceeds ${limit} bytes`);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      req.resume();
-      throw Errors.tooLarge(`Request body exceeds ${limit} bytes`);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  if (declared !== undefined && Number(declared) > limit) throw tooLarge(req, limit);
+  if (req.readableEnded) return Buffer.alloc(0);
+  // Listeners rather than `for await`: an async iterator costs a generator and a promise per chunk.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    req.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      settled = true;
+      reject(tooLarge(req, limit));
+    });
+    req.on('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    });
+    req.on('error', (err) => {
+      if (settled) return;
+      settled = true;
+      reject(err);
+    });
+    req.on('close', () => {
+      if (settled) return;
+      settled = true;
+      reject(new Error('request closed before its body ended'));
+    });
+  });
 }
 
 /** An empty body counts as `{}`; anything else must be a JSON object. */
