@@ -11,6 +11,8 @@
 // profile of the server's thread while measuring.
 import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { performance as perfHooks } from 'node:perf_hooks';
 import { Session } from 'node:inspector/promises';
 import { Worker } from 'node:worker_threads';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -141,6 +143,7 @@ function openWs(r, target) {
   });
   await new Promise((r) => setTimeout(r, warmup * 1000));
   measuring = true;
+  parentPort.postMessage({ measuring: true });
   await new Promise((r) => setTimeout(r, seconds * 1000));
   measuring = false;
   stopped = true;
@@ -152,19 +155,55 @@ function openWs(r, target) {
 
 type Samples = { ws: number[]; poll: number[]; send: number[]; wsFanout: number[]; pollFanout: number[]; errors: number[] };
 
+/** Where the CPU went: this thread's event loop (the server), this process (server + load threads), the machine. */
+interface CpuSnapshot {
+  wallMs: number;
+  loop: ReturnType<typeof perfHooks.eventLoopUtilization>;
+  process: NodeJS.CpuUsage;
+  machineBusyMs: number;
+}
+
+function cpuSnapshot(): CpuSnapshot {
+  // /proc/stat's first line: cpu user nice system idle iowait irq softirq steal (in USER_HZ = 1/100 s).
+  const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { wallMs: performance.now(), loop: perfHooks.eventLoopUtilization(), process: process.cpuUsage(), machineBusyMs: (user + nice + system + irq + softirq + steal) * 10 };
+}
+
+interface CpuUse {
+  seconds: number;
+  /** Cores' worth of CPU used, on average, by the server's thread, this whole process and the machine. */
+  serverThread: number;
+  process: number;
+  machine: number;
+}
+
+function cpuBetween(a: CpuSnapshot, b: CpuSnapshot): CpuUse {
+  const wall = b.wallMs - a.wallMs;
+  const proc = b.process.user + b.process.system - a.process.user - a.process.system;
+  return {
+    seconds: wall / 1000,
+    serverThread: perfHooks.eventLoopUtilization(b.loop, a.loop).utilization,
+    process: proc / 1000 / wall,
+    machine: (b.machineBusyMs - a.machineBusyMs) / wall,
+  };
+}
+
 /** Runs the load split over WORKERS threads (clients and senders dealt round-robin); merges their samples. */
-async function runLoad(data: { receivers: unknown[]; senders: unknown[] } & Record<string, unknown>): Promise<Samples> {
+async function runLoad(data: { receivers: unknown[]; senders: unknown[] } & Record<string, unknown>): Promise<Samples & { cpu: CpuUse }> {
   const workers = Array.from({ length: WORKERS }, (_, w) => {
     const part = <T>(xs: T[]) => xs.filter((_, i) => i % WORKERS === w);
     return new Worker(LOAD, { eval: true, workerData: { ...data, receivers: part(data.receivers), senders: part(data.senders) } });
   });
   await Promise.all(workers.map((w) => once(w, 'message')));
   for (const w of workers) w.postMessage('go');
+  await Promise.all(workers.map((w) => once(w, 'message')));
+  const start = cpuSnapshot();
   const parts = (await Promise.all(workers.map((w) => once(w, 'message')))).map(([s]) => s as Samples);
+  const cpu = cpuBetween(start, cpuSnapshot());
   await Promise.all(workers.map((w) => w.terminate()));
   const out: Samples = { ws: [], poll: [], send: [], wsFanout: [], pollFanout: [], errors: [] };
   for (const p of parts) for (const k of Object.keys(out) as Array<keyof Samples>) for (const x of p[k]) out[k].push(x);
-  return out;
+  return { ...out, cpu };
 }
 
 /** Runs `fn` over `items` with at most `limit` at once. */
@@ -289,6 +328,15 @@ try {
   line('fan-out, event built to received, WebSocket p50 / p99 (ms)', `${percentile(measured.wsFanout, 50).toFixed(1)} / ${percentile(measured.wsFanout, 99).toFixed(1)}`);
   line('fan-out, event built to received, /sync p50 / p99 (ms)', `${percentile(measured.pollFanout, 50).toFixed(1)} / ${percentile(measured.pollFanout, 99).toFixed(1)}`);
   line('Postgres round trip (select 1, main pool) p50 / p99 (ms)', `${percentile(pings, 50).toFixed(1)} / ${percentile(pings, 99).toFixed(1)}`);
+  // CPU while measuring, in cores: what a message costs here. The relay's own load threads show the generator's share.
+  const sent = measured.send.length || 1;
+  const { cpu } = measured;
+  const loadThreads = Math.max(0, cpu.process - cpu.serverThread);
+  const elsewhere = Math.max(0, cpu.machine - cpu.process);
+  line('CPU (cores): server thread / load threads / Postgres and the rest', `${cpu.serverThread.toFixed(2)} / ${loadThreads.toFixed(2)} / ${elsewhere.toFixed(2)}`, `of ${cpus().length}`);
+  const perMessage = (cores: number) => (cores * cpu.seconds * 1000) / sent;
+  line('CPU (cores) of the load threads against the bare relay', `${Math.max(0, baseline.cpu.process - baseline.cpu.serverThread).toFixed(2)}`);
+  line('CPU ms per message sent: server thread / Postgres and the rest', `${perMessage(cpu.serverThread).toFixed(2)} / ${perMessage(elsewhere).toFixed(2)}`);
   line('WebSocket p99 / baseline p99', `${(wsP99 / percentile(base, 99)).toFixed(1)}x`);
   line('/sync p99 / baseline p99', `${(pollP99 / percentile(base, 99)).toFixed(1)}x`);
   exitCode = wsOk && pollOk ? 0 : 1;
