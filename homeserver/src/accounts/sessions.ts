@@ -1,11 +1,11 @@
 // Devices and the tokens issued to them: login sessions, refresh-token rotation, logout.
 // https://spec.matrix.org/v1.19/client-server-api/#relationship-between-access-tokens-and-devices
 // https://spec.matrix.org/v1.19/client-server-api/#refreshing-access-tokens
-import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { Errors } from '@parley/spec';
 import type { Database } from '../db/database.js';
 import { runPrepared, type PreparedStatement } from '../db/prepared.js';
+import { RandomPool } from './random-pool.js';
 import { hashToken, newToken, retireReplacedRefreshTokens, TOKEN_RANDOM_BYTES } from './tokens.js';
 
 export interface SessionTokens {
@@ -46,8 +46,8 @@ const INSERT_NEW_DEVICE: PreparedStatement = {
 const DEVICE_ID_LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const DEVICE_ID_LENGTH = 10;
 
-/** `random`: DEVICE_ID_LENGTH fresh random bytes, when the caller draws them with others. */
-function newDeviceId(random: Buffer = randomBytes(DEVICE_ID_LENGTH)): string {
+/** `random`: DEVICE_ID_LENGTH fresh random bytes. */
+function newDeviceId(random: Buffer): string {
   let id = '';
   for (const b of random) id += DEVICE_ID_LETTERS[b % 26];
   return id;
@@ -63,6 +63,8 @@ function toDeviceInfo(row: { device_id: string; display_name: string | null; las
 
 export class SessionService {
   readonly onDevicesDeleted: DevicesDeletedHook[] = [];
+  /** Where tokens and device IDs get their random bytes. */
+  private readonly random = new RandomPool();
 
   constructor(
     private readonly db: Database,
@@ -78,7 +80,7 @@ export class SessionService {
    */
   async create(trx: Knex.Transaction, userId: string, opts: NewSession = {}): Promise<SessionTokens> {
     const now = Date.now();
-    const deviceId = opts.deviceId ?? newDeviceId();
+    const deviceId = opts.deviceId ?? newDeviceId(this.random.take(DEVICE_ID_LENGTH));
     const existing = await trx('devices').where({ user_id: userId, device_id: deviceId }).forUpdate().first('device_id');
     if (existing) {
       this.revoked(userId, trx);
@@ -108,10 +110,8 @@ export class SessionService {
    */
   async createNewDevice(db: Database, userId: string, opts: Omit<NewSession, 'deviceId' | 'withRefreshToken'> = {}): Promise<SessionTokens> {
     const now = Date.now();
-    // One draw from the CSPRNG for both (disjoint bytes, so the device ID says nothing of the token).
-    const random = randomBytes(TOKEN_RANDOM_BYTES + DEVICE_ID_LENGTH);
-    const accessToken = newToken('syt', random.subarray(0, TOKEN_RANDOM_BYTES));
-    const deviceId = newDeviceId(random.subarray(TOKEN_RANDOM_BYTES));
+    const accessToken = newToken('syt', this.random.take(TOKEN_RANDOM_BYTES));
+    const deviceId = newDeviceId(this.random.take(DEVICE_ID_LENGTH));
     await runPrepared(db, INSERT_NEW_DEVICE, [userId, deviceId, opts.displayName ?? null, opts.ip ?? null, now, hashToken(accessToken)]);
     return { access_token: accessToken, device_id: deviceId };
   }
@@ -123,11 +123,11 @@ export class SessionService {
     withRefresh: boolean,
   ): Promise<{ tokens: SessionTokens; refreshTokenId: number | null }> {
     const now = Date.now();
-    const accessToken = newToken('syt');
+    const accessToken = newToken('syt', this.random.take(TOKEN_RANDOM_BYTES));
     let refreshToken: string | undefined;
     let refreshTokenId: number | null = null;
     if (withRefresh) {
-      refreshToken = newToken('syr');
+      refreshToken = newToken('syr', this.random.take(TOKEN_RANDOM_BYTES));
       const [row] = await trx('refresh_tokens')
         .insert({ token_hash: hashToken(refreshToken), user_id: userId, device_id: deviceId, created_ts: now })
         .returning('id');

@@ -1,5 +1,5 @@
 // Access tokens: random, stored only as sha256 hashes, looked up by hash (no timing leak on the secret).
-import { hash, randomBytes } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { Errors } from '@parley/spec';
 import type { Database } from '../db/database.js';
@@ -11,8 +11,8 @@ export function hashToken(token: string): Buffer {
 
 export const TOKEN_RANDOM_BYTES = 24;
 
-/** `random`: TOKEN_RANDOM_BYTES fresh random bytes, when the caller draws them with others. */
-export function newToken(prefix: string, random: Buffer = randomBytes(TOKEN_RANDOM_BYTES)): string {
+/** `random`: TOKEN_RANDOM_BYTES fresh random bytes. */
+export function newToken(prefix: string, random: Buffer): string {
   return `${prefix}_${random.toString('base64url')}`;
 }
 
