@@ -72,15 +72,16 @@ export function createApp(deps: AppDeps): Koa {
     }
   });
 
-  app.use(async (ctx, next) => {
-    if (ctx.path.startsWith('/_matrix/') || ctx.path.startsWith('/.well-known/matrix/') || ctx.path.startsWith('/_synapse/')) {
+  app.use((ctx, next) => {
+    const path = ctx.path;
+    if (path.startsWith('/_matrix/') || path.startsWith('/.well-known/matrix/') || path.startsWith('/_synapse/')) {
       for (const [name, value] of CORS_HEADERS) ctx.res.setHeader(name, value);
       if (ctx.method === 'OPTIONS') {
         ctx.status = 204;
         return;
       }
     }
-    await next();
+    return next();
   });
 
   app.use(router.routes());

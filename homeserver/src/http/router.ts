@@ -93,6 +93,7 @@ function setJsonBody(ctx: Koa.Context, body: unknown): void {
 
 function plainQuery(ctx: Koa.Context): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
+  if (!ctx.querystring) return out;
   for (const [k, v] of Object.entries(ctx.query)) {
     if (k === 'access_token' || v === undefined) continue;
     out[k] = v;
