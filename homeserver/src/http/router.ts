@@ -83,7 +83,7 @@ export function accessTokenFrom(ctx: Koa.Context): string | undefined {
  * handling, without the type lookup and body checks Koa does per response.
  */
 function setJsonBody(ctx: Koa.Context, body: unknown): void {
-  if (typeof body !== 'object' || body === null || Buffer.isBuffer(body)) {
+  if (typeof body !== 'object' || body === null || Buffer.isBuffer(body) || typeof (body as { pipe?: unknown }).pipe === 'function') {
     ctx.body = body;
     return;
   }
