@@ -9,7 +9,11 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function bundle(source: string): string {
+/** Shaped like scripts/bundle.mjs writes server.cjs: one function expression around CommonJS code. */
+const wrapped = (body: string) => `(function (exports, require, module, __filename, __dirname, __importMetaUrl, __importMetaResolve) {${body}\n})`;
+
+function bundle(body: string): string {
+  const source = wrapped(body);
   const dir = mkdtempSync(path.join(tmpdir(), 'parley-code-cache-'));
   dirs.push(dir);
   const file = path.join(dir, 'server.cjs');
@@ -39,7 +43,7 @@ describe('loadWithCodeCache', () => {
     expect(caches).toHaveLength(1);
     expect(loadWithCodeCache(file, 0)).toMatchObject({ exports: { answer: 42 }, cache: 'used' });
 
-    writeFileSync(file, 'module.exports = { answer: 43 };');
+    writeFileSync(file, wrapped('module.exports = { answer: 43 };'));
     expect(loadWithCodeCache(file, 0)).toMatchObject({ exports: { answer: 43 }, cache: 'missing' });
     await settle();
     const after = readdirSync(path.join(path.dirname(file), '.code-cache'));

@@ -1,5 +1,5 @@
 // Loads the rest of the `parley` command. Run from the bundle (`npm start`, the installed bin),
-// that is one CommonJS file, server.cjs, compiled with V8's code cache: compiling 3.6 MB of
+// that is one CommonJS file, server.cjs (wrapped in a function), compiled with V8's code cache: compiling 3.6 MB of
 // JavaScript is a large part of start-up, and on Node 20 ES modules cannot use a code cache.
 // Run from tsc's output or the sources (tests), it is a plain import.
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -25,7 +25,7 @@ export interface Loaded {
   cache: 'used' | 'missing' | 'rejected';
 }
 
-/** Runs a CommonJS file; its code cache is written `saveAfterMs` later, or at exit, if it had none. */
+/** Runs a bundle written as one function expression; its code cache is written `saveAfterMs` later, or at exit, if it had none. */
 export function loadWithCodeCache(file: string, saveAfterMs = SAVE_CACHE_AFTER_MS): Loaded {
   const cacheDir = path.join(path.dirname(file), '.code-cache');
   // V8 checks a cache against the source's length only, so the key names the exact build and runtime.
@@ -38,11 +38,10 @@ export function loadWithCodeCache(file: string, saveAfterMs = SAVE_CACHE_AFTER_M
   } catch {
     /* first run of this build */
   }
-  // The bundle's `import.meta.url` and `import.meta.resolve` are parameters (see scripts/bundle.mjs).
-  const wrapper = '(function (exports, require, module, __filename, __dirname, __importMetaUrl, __importMetaResolve) {';
-  const script = new vm.Script(wrapper + readFileSync(file, 'utf8') + '\n})', {
+  // The file is a function expression taking the CommonJS arguments and the bundle's
+  // `import.meta.url` and `import.meta.resolve` (see scripts/bundle.mjs).
+  const script = new vm.Script(readFileSync(file, 'utf8'), {
     filename: file,
-    columnOffset: -wrapper.length,
     cachedData,
     // The bundle turns import() into require() (scripts/bundle.mjs); should one remain, it still works.
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
