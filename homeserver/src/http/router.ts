@@ -1,9 +1,9 @@
 // Binds the endpoint definitions from @parley/spec to Koa handlers: one helper for every route,
 // doing authentication, rate limiting, body/param/query validation and the Matrix error envelope.
+import Router from '@koa/router';
 import type Koa from 'koa';
 import { Errors, MatrixError, type BodyOf, type Endpoint, type ParamsOf, type QueryOf, type ResponseOf } from '@parley/spec';
 import { readJsonBody } from './body.js';
-import { RouteTable, type RouteParams } from './route-table.js';
 import { parseWith } from './validation.js';
 
 export interface Requester {
@@ -91,6 +91,19 @@ function setJsonBody(ctx: Koa.Context, body: unknown): void {
   ctx.body = JSON.stringify(body);
 }
 
+function bucketKey(path: string): string {
+  let end = -1;
+  for (let i = 0; i < 5; i++) {
+    end = path.indexOf('/', end + 1);
+    if (end === -1) return path;
+  }
+  return path.slice(0, end);
+}
+
+function toKoaPath(path: string): string {
+  return path.replace(/\{(\w+)\}/g, ':$1');
+}
+
 function plainQuery(ctx: Koa.Context): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   if (!ctx.querystring) return out;
@@ -111,10 +124,12 @@ export interface ApiRouterDeps {
   validateResponses: boolean;
 }
 
-type RouteHandler = (ctx: Koa.Context, params: RouteParams) => Promise<void>;
-
 export class ApiRouter {
-  private readonly table = new RouteTable<RouteHandler>();
+  /**
+   * One @koa/router per path prefix (the first four segments, which never hold a parameter):
+   * a request is matched against the few routes of its prefix, not all of them.
+   */
+  private readonly buckets = new Map<string, Router>();
   readonly endpoints: Endpoint[] = [];
 
   constructor(private readonly deps: ApiRouterDeps) {}
@@ -123,7 +138,8 @@ export class ApiRouter {
     this.endpoints.push(endpoint);
     const deps = this.deps;
     const category = options.rateLimit ?? 'default';
-    this.table.add(endpoint.method, endpoint.path, async (ctx, pathParams) => {
+    const method = endpoint.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete';
+    this.bucketFor(endpoint.path, true)![method](toKoaPath(endpoint.path), async (ctx) => {
       ctx.state.endpoint = endpoint;
       let requester: Requester | ServerRequester | undefined;
       let rateKey = `ip:${ctx.ip}`;
@@ -145,7 +161,7 @@ export class ApiRouter {
         rateKey = `server:${server.origin}`;
       }
       if (endpoint.rateLimited && rateKey) await deps.rateLimiter.check(category, rateKey);
-      const params = parseWith(endpoint.params, pathParams, 'path parameter');
+      const params = parseWith(endpoint.params, ctx.params, 'path parameter');
       const query = parseWith(endpoint.query, plainQuery(ctx), 'query parameter');
       let body: unknown = undefined;
       if (endpoint.body) body = parseWith(endpoint.body, endpoint.auth === 'server' ? json : await readJsonBody(ctx.req, deps.maxBodyBytes), 'body');
@@ -167,16 +183,32 @@ export class ApiRouter {
     return this;
   }
 
-  /** Koa middleware dispatching to the route the request's path and method match. */
+  private bucketFor(path: string, create = false): Router | undefined {
+    const key = bucketKey(path);
+    let router = this.buckets.get(key);
+    if (!router && create) {
+      router = new Router();
+      this.buckets.set(key, router);
+    }
+    return router;
+  }
+
+  /** Koa middleware dispatching to the routes of the request path's prefix. */
   routes(): Koa.Middleware {
+    const middleware = new Map<Router, Koa.Middleware>();
     return (ctx, next) => {
-      const match = this.table.find(ctx.path, ctx.method);
-      return match ? match.handler(ctx, match.params) : next();
+      const router = this.bucketFor(ctx.path);
+      if (!router) return next();
+      let mw = middleware.get(router);
+      if (!mw) middleware.set(router, (mw = router.routes() as unknown as Koa.Middleware));
+      return mw(ctx, next);
     };
   }
 
   /** Whether some route has this path (with any method), and whether one has this method too. */
   match(path: string, method: string): { path: boolean; route: boolean } {
-    return this.table.match(path, method);
+    const m = this.bucketFor(path)?.match(path, method);
+    return { path: !!m && m.path.length > 0, route: !!m?.route };
   }
+
 }
