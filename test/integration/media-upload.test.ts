@@ -185,7 +185,9 @@ describe('media upload and download', () => {
     // Client and server share this process: a buffered upload or download would hold ≥ 50 MB of
     // buffers and lift RSS by as much (RSS also moves with the allocator, hence its wider margin).
     console.log(`50 MB round trip: RSS +${((rssPeak - before.rss) / MB).toFixed(1)} MB, live buffers +${((buffersPeak - before.arrayBuffers) / MB).toFixed(1)} MB`);
-    expect(buffersPeak - before.arrayBuffers).toBeLessThan(24 * MB);
+    // Measured +6 to +13 MB alone; up to +30 MB while other test files load the machine (the reader
+    // outruns this in-process client). A buffered copy of the file needs at least 50 MB.
+    expect(buffersPeak - before.arrayBuffers).toBeLessThan(40 * MB);
     // RSS follows the allocator's arenas (measured +38 to +55 MB for the same run): the live-buffer bound
     // above is the real check; this one only catches a copy on both sides (≥ 100 MB).
     expect(rssPeak - before.rss).toBeLessThan(96 * MB);
