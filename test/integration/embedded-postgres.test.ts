@@ -3,61 +3,17 @@
 // that keeps the data, recovery after `kill -9` of Parley (orphaned postgres) and after a crash of
 // both (stale postmaster.pid), a first start cut short before the database existed, and, as root,
 // postgres running as the `postgres` user.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exited, startCli, type CliServer } from '../support/cli.js';
 import { client } from '../support/http.js';
 
-const ROOT = path.resolve(__dirname, '../..');
+type Parley = CliServer;
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as { port: number };
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
-}
-
-interface Parley {
-  url: string;
-  proc: ChildProcess;
-  output: string[];
-}
-
-async function startParley(dataDir: string): Promise<Parley> {
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PARLEY_PORT: String(port),
-    PARLEY_FEDERATION_PORT: String(await freePort()),
-    PARLEY_BIND_ADDRESS: '127.0.0.1',
-    PARLEY_DATA_DIR: dataDir,
-    PARLEY_REGISTRATION: 'open',
-    PARLEY_RATE_LIMITS: 'off',
-    PARLEY_LOG_LEVEL: 'warn',
-  };
-  delete env.DATABASE_URL;
-  delete env.PARLEY_CONFIG;
-  delete env.REDIS_URL;
-  const output: string[] = [];
-  const proc = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'homeserver/src/cli.ts', 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  proc.stdout!.on('data', (d) => output.push(String(d)));
-  proc.stderr!.on('data', (d) => output.push(String(d)));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`parley exited (${proc.exitCode}): ${output.join('')}`);
-    if (await fetch(`${url}/_matrix/client/versions`).then((r) => r.ok, () => false)) return { url, proc, output };
-    if (Date.now() > deadline) throw new Error(`parley did not start: ${output.join('')}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function exited(p: Parley): Promise<number | null> {
-  return p.proc.exitCode !== null ? Promise.resolve(p.proc.exitCode) : new Promise((resolve) => p.proc.once('exit', (code) => resolve(code)));
+function startParley(dataDir: string): Promise<Parley> {
+  return startCli({ PARLEY_DATA_DIR: dataDir, PARLEY_REGISTRATION: 'open', PARLEY_RATE_LIMITS: 'off', DATABASE_URL: undefined, PARLEY_CONFIG: undefined, REDIS_URL: undefined });
 }
 
 async function stop(p: Parley): Promise<number | null> {

@@ -3,64 +3,22 @@
 // stored exactly once, no event is half written (edges, state groups, current state and
 // memberships agree with the events), and new sends are not held up by the dead process's
 // in-flight stream positions. docs/storage.md, "Stream positions".
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { startCli, type CliServer } from '../support/cli.js';
 import { client, request } from '../support/http.js';
 
-const ROOT = path.resolve(__dirname, '../..');
 const enc = encodeURIComponent;
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as { port: number };
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
-}
-
-interface Child {
-  url: string;
-  proc: ChildProcess;
-  output: string[];
-}
+type Child = CliServer;
 
 /** Starts `parley start` on the test database and waits until it answers. */
-async function startServer(database: TestDatabase, dataDir: string): Promise<Child> {
-  const port = await freePort();
-  const output: string[] = [];
-  const proc = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'homeserver/src/cli.ts', 'start'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: database.url,
-      PARLEY_SERVER_NAME: 'localhost',
-      PARLEY_PORT: String(port),
-      PARLEY_FEDERATION_PORT: String(await freePort()),
-      PARLEY_BIND_ADDRESS: '127.0.0.1',
-      PARLEY_DATA_DIR: dataDir,
-      PARLEY_REGISTRATION: 'open',
-      PARLEY_RATE_LIMITS: 'off',
-      PARLEY_LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  proc.stdout!.on('data', (d) => output.push(String(d)));
-  proc.stderr!.on('data', (d) => output.push(String(d)));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`server exited (${proc.exitCode}): ${output.join('')}`);
-    const ok = await fetch(`${url}/_matrix/client/versions`).then((r) => r.ok, () => false);
-    if (ok) return { url, proc, output };
-    if (Date.now() > deadline) throw new Error(`server did not start: ${output.join('')}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+function startServer(database: TestDatabase, dataDir: string): Promise<Child> {
+  return startCli({ DATABASE_URL: database.url, PARLEY_SERVER_NAME: 'localhost', PARLEY_DATA_DIR: dataDir, PARLEY_REGISTRATION: 'open', PARLEY_RATE_LIMITS: 'off' }, 30_000);
 }
 
 async function kill9(child: Child): Promise<void> {
