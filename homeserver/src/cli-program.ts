@@ -32,10 +32,10 @@ export function fail(err: unknown): never {
 /** The embedded database; cli.ts may have launched its server already, before this module loaded. */
 async function startEmbedded(dataDir: string, log: Logger, early: EarlyStart | undefined): Promise<EmbeddedDatabase> {
   const launched = early?.start(log);
-  const { databaseUrl, startEmbeddedPostgres } = await import('./db/embedded.js');
+  const { embeddedDatabase, startEmbeddedPostgres } = await import('./db/embedded.js');
   if (!launched) return startEmbeddedPostgres(dataDir, log);
   const { server, password } = await launched;
-  return { url: databaseUrl(server, password), stop: () => server.stop() };
+  return embeddedDatabase(server, password);
 }
 
 program

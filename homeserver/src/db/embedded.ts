@@ -69,8 +69,9 @@ async function initialiseCluster(pgData: string, password: string, log: Logger):
   }
 }
 
-export function databaseUrl(server: PostgresProcess, password: string): string {
-  return `postgres://${DB_USER}:${encodeURIComponent(password)}@127.0.0.1:${server.port}/${DB_NAME}`;
+/** Parley's database on a running server; stopping it stops the server. */
+export function embeddedDatabase(server: PostgresProcess, password: string): EmbeddedDatabase {
+  return { url: `postgres://${DB_USER}:${encodeURIComponent(password)}@127.0.0.1:${server.port}/${DB_NAME}`, stop: () => server.stop() };
 }
 
 /** Creates Parley's database in a new cluster, unless a start interrupted after creating it did already. */
@@ -118,5 +119,5 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
     }
     renameSync(partial, secret);
   }
-  return { url: databaseUrl(server, password!), stop: () => server.stop() };
+  return embeddedDatabase(server, password!);
 }
