@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { ARGON2_PARAMS } from '../../homeserver/src/accounts/passwords.js';
 import { benchDatabase, fmt, load, median, nullLogger, report, startBenchServer } from './foundation-support.js';
 
-const ROUNDS = 3;
+const ROUNDS = 5;
 const DURATION_MS = 3000;
 const CONCURRENCY = 4;
 

@@ -193,15 +193,22 @@ export class ApiRouter {
     return router;
   }
 
-  /** Koa middleware dispatching to the routes of the request path's prefix. */
+  /**
+   * Koa middleware dispatching to the routes of the request path's prefix. @koa/router matches the
+   * path and extracts its parameters; the one matching route's handler is then called directly,
+   * without the middleware chain @koa/router composes per request (every route here is a single
+   * handler, and none of its host, prefix or nested-router features are used).
+   */
   routes(): Koa.Middleware {
-    const middleware = new Map<Router, Koa.Middleware>();
     return (ctx, next) => {
-      const router = this.bucketFor(ctx.path);
+      const path = ctx.path;
+      const router = this.bucketFor(path);
       if (!router) return next();
-      let mw = middleware.get(router);
-      if (!mw) middleware.set(router, (mw = router.routes() as unknown as Koa.Middleware));
-      return mw(ctx, next);
+      // The first route bound for the path and method wins, as in @koa/router's own dispatch.
+      const layer = router.match(path, ctx.method).pathAndMethod[0];
+      if (!layer) return next();
+      ctx.params = layer.params(path, layer.captures(path));
+      return layer.stack[0](ctx as never, next);
     };
   }
 
