@@ -6,6 +6,7 @@ import * as m202611210210 from './202611210210_create_media.js';
 import * as m202611210300 from './202611210300_create_sync_e2ee_push.js';
 import * as m202611210500 from './202611210500_create_server_keys.js';
 import * as m202611210510 from './202611210510_create_media_quota_reservations.js';
+import * as m202611211600 from './202611211600_presence_chosen_state.js';
 
 export interface Migration {
   name: string;
@@ -28,4 +29,5 @@ export const migrations: Required<Migration>[] = [
   migration('202611210300_create_sync_e2ee_push', m202611210300),
   migration('202611210500_create_server_keys', m202611210500),
   migration('202611210510_create_media_quota_reservations', m202611210510),
+  migration('202611211600_presence_chosen_state', m202611211600),
 ];

@@ -1,5 +1,6 @@
 // Presence of users who newly share a room with the syncing user: their current presence comes
-// with the sync that shows the join, even though it did not change since the token.
+// with the sync that shows the join, even though it did not change since the token. And how a
+// user's own syncs, a state they chose by hand and the idle sweep combine.
 // https://spec.matrix.org/v1.19/client-server-api/#presence
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -12,7 +13,8 @@ const api = (u: TestUser) => raw(hs.url, u.accessToken);
 const enc = encodeURIComponent;
 
 beforeAll(async () => {
-  hs = await startTestServer();
+  // A short idle time: the sweep runs every 200 ms (a quarter of it, at least 200 ms).
+  hs = await startTestServer({ presence: { idle_after_ms: 800 } });
 });
 afterAll(async () => {
   await hs?.destroy();
@@ -73,5 +75,49 @@ describe('presence of users who newly share a room', () => {
     const frame = await c.next((f) => f.type === 'sync' && f.rooms.join[roomId]?.timeline.events.some((e: any) => e.type === 'm.room.member' && e.state_key === bob.userId));
     expect(presenceOf(frame, bob.userId)).toMatchObject({ content: { presence: 'online', status_msg: 'streaming' } });
     c.ws.close();
+  });
+});
+
+describe('presence states', () => {
+  const statusOf = async (u: TestUser) => (await api(u).get(`/_matrix/client/v3/presence/${enc(u.userId)}/status`)).body;
+  const plainSync = (u: TestUser, query = '') => api(u).get(`/_matrix/client/v3/sync?timeout=0${query}`);
+
+  it('keeps a state chosen by hand while the user syncs, until they choose another', async () => {
+    const alice = await registerUser(hs, 'alice4');
+    await plainSync(alice);
+    expect(await statusOf(alice)).toMatchObject({ presence: 'online', currently_active: true });
+    expect((await api(alice).put(`/_matrix/client/v3/presence/${enc(alice.userId)}/status`, { presence: 'unavailable', status_msg: 'lunch' })).status).toBe(200);
+    // Syncing without set_presence means "online", but not over a state the user chose.
+    await plainSync(alice);
+    await plainSync(alice);
+    expect(await statusOf(alice)).toMatchObject({ presence: 'unavailable', status_msg: 'lunch', currently_active: false });
+    await online(alice, 'back');
+    await plainSync(alice);
+    expect(await statusOf(alice)).toMatchObject({ presence: 'online', status_msg: 'back' });
+  });
+
+  it("follows set_presence on sync: unavailable marks the user idle, the next plain sync online", async () => {
+    const alice = await registerUser(hs, 'alice5');
+    await plainSync(alice, '&set_presence=unavailable');
+    expect(await statusOf(alice)).toMatchObject({ presence: 'unavailable' });
+    await plainSync(alice);
+    expect(await statusOf(alice)).toMatchObject({ presence: 'online' });
+  });
+
+  it('turns a user who stops syncing unavailable after the idle time, and online when they sync again', async () => {
+    const [alice, bob] = await Promise.all([registerUser(hs, 'alice6'), registerUser(hs, 'bob6')]);
+    const roomId = await createRoom(alice);
+    await join(bob, roomId);
+    await plainSync(alice);
+    const before = await sync(bob);
+    const deadline = Date.now() + 10_000;
+    while ((await statusOf(alice)).presence !== 'unavailable') {
+      expect(Date.now()).toBeLessThan(deadline);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Bob, sharing a room, is told.
+    expect(presenceOf(await sync(bob, before.next_batch), alice.userId)).toMatchObject({ content: { presence: 'unavailable', currently_active: false } });
+    await plainSync(alice);
+    expect(await statusOf(alice)).toMatchObject({ presence: 'online', currently_active: true });
   });
 });

@@ -15,6 +15,8 @@ interface PresenceRow {
   status_msg: string | null;
   last_active_ts: number;
   currently_active: boolean;
+  /** Set through PUT /presence (not by a sync's set_presence or the idle sweep). */
+  chosen: boolean;
   stream_id: number;
 }
 
@@ -51,14 +53,20 @@ export class PresenceService {
 
   private readonly unsubscribe: () => void;
 
-  /** PUT /presence/{userId}/status: an explicit state (and optional status message). */
-  async setPresence(userId: string, state: PresenceState, statusMsg?: string | null): Promise<void> {
+  /**
+   * PUT /presence/{userId}/status (`chosen`), or a sync's set_presence: the state and optional
+   * status message. A chosen unavailable or offline holds until the user sets another state: the
+   * implicit "online" of their syncs leaves it alone (an "away" set by hand must not flip back on
+   * the next long-poll). The idle sweep's "unavailable" is not chosen: syncing ends it.
+   */
+  async setPresence(userId: string, state: PresenceState, statusMsg?: string | null, chosen = true): Promise<void> {
     this.recentlyOnline.delete(userId);
     await this.write(userId, (prev) => ({
       state,
       status_msg: statusMsg === undefined ? (prev?.status_msg ?? null) : statusMsg,
       last_active_ts: state === 'online' ? Date.now() : (prev?.last_active_ts ?? Date.now()),
       currently_active: state === 'online',
+      chosen: chosen && state !== 'online',
     }));
   }
 
@@ -70,22 +78,25 @@ export class PresenceService {
     const now = Date.now();
     if (setPresence === 'online' && now - (this.recentlyOnline.get(userId) ?? 0) < ACTIVITY_REFRESH_MS / 2) return;
     const row: PresenceRow | undefined = await this.db('presence').where({ user_id: userId }).first();
-    if (setPresence === 'online' && row?.state === 'online') {
+    if (setPresence === 'online' && row && (row.state === 'online' || row.chosen)) {
       if (this.recentlyOnline.size > 100_000) this.recentlyOnline.clear();
-      // Skip the read until the row needs its refresh (last active + ACTIVITY_REFRESH_MS).
-      this.recentlyOnline.set(userId, row.last_active_ts + ACTIVITY_REFRESH_MS / 2);
+      // Skip the read until the row needs its refresh (last active + ACTIVITY_REFRESH_MS); a
+      // chosen state needs none (a presence change on the bus drops this entry).
+      this.recentlyOnline.set(userId, (row.chosen ? now : row.last_active_ts) + ACTIVITY_REFRESH_MS / 2);
     }
     if (setPresence === 'online') {
+      if (row?.chosen) return;
       if (row && row.state === 'online' && now - row.last_active_ts < ACTIVITY_REFRESH_MS) return;
       await this.write(userId, (prev) => ({
         state: 'online',
         status_msg: prev?.status_msg ?? null,
         last_active_ts: now,
         currently_active: true,
+        chosen: false,
       }));
       this.recentlyOnline.set(userId, now + ACTIVITY_REFRESH_MS / 2);
     } else if (row?.state !== setPresence) {
-      await this.setPresence(userId, setPresence);
+      await this.setPresence(userId, setPresence, undefined, false);
     }
   }
 
