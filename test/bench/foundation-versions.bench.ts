@@ -6,8 +6,8 @@ import Koa from 'koa';
 import { pino } from 'pino';
 import { benchDatabase, fmt, load, median, nullLogger, report, startBenchServer } from './foundation-support.js';
 
-const ROUNDS = 3;
-const DURATION_MS = 2000;
+const ROUNDS = 7;
+const DURATION_MS = 1500;
 
 const db = await benchDatabase(pino({ level: 'warn' }));
 const parley = await startBenchServer(db.url, nullLogger('info'));

@@ -6,12 +6,23 @@ import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
 
+/**
+ * A port free right now, below the kernel's ephemeral range (32768-60999 by default): outgoing
+ * connections of other tests take their local ports from that range and could take it before
+ * the server binds it.
+ */
 export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as { port: number };
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const srv = createServer();
+    const bound = await new Promise<boolean>((resolve) => {
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (!bound) continue;
+    await new Promise((resolve) => srv.close(resolve));
+    return port;
+  }
 }
 
 export interface CliServer {
@@ -21,7 +32,18 @@ export interface CliServer {
 }
 
 /** Starts `parley start` with `env` (a value of undefined removes the variable). */
+/** Starts `parley start` on free ports; starts again on other ports if one was taken meanwhile. */
 export async function startCli(env: Record<string, string | undefined>, timeoutMs = 60_000): Promise<CliServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startCliOnce(env, timeoutMs);
+    } catch (err) {
+      if (attempt === 3 || !String(err).includes('EADDRINUSE')) throw err;
+    }
+  }
+}
+
+async function startCliOnce(env: Record<string, string | undefined>, timeoutMs: number): Promise<CliServer> {
   const port = await freePort();
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,

@@ -78,9 +78,13 @@ export function accessTokenFrom(ctx: Koa.Context): string | undefined {
   return typeof q === 'string' && q.length > 0 ? q : undefined;
 }
 
+/** Serialized once: replies that are frozen objects (the same answer every time, e.g. /versions). */
+const frozenJson = new WeakMap<object, string>();
+
 /**
  * Serializes the reply here with its type set directly: the same bytes and headers as Koa's JSON
- * handling, without the type lookup and body checks Koa does per response.
+ * handling, without the type lookup and body checks Koa does per response. A frozen reply is
+ * taken as constant and serialized once.
  */
 function setJsonBody(ctx: Koa.Context, body: unknown): void {
   if (typeof body !== 'object' || body === null || Buffer.isBuffer(body) || typeof (body as { pipe?: unknown }).pipe === 'function') {
@@ -88,7 +92,19 @@ function setJsonBody(ctx: Koa.Context, body: unknown): void {
     return;
   }
   if (!ctx.res.hasHeader('Content-Type')) ctx.res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  ctx.body = JSON.stringify(body);
+  if (!Object.isFrozen(body)) {
+    ctx.body = JSON.stringify(body);
+    return;
+  }
+  let json = frozenJson.get(body);
+  if (json === undefined) frozenJson.set(body, (json = JSON.stringify(body)));
+  ctx.body = json;
+}
+
+/** Freezes a reply and everything in it, so that it is served as constant (see setJsonBody). */
+export function constantReply<T extends object>(value: T): T {
+  for (const v of Object.values(value)) if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) constantReply(v);
+  return Object.freeze(value);
 }
 
 function bucketKey(path: string): string {

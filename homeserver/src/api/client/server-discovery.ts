@@ -1,16 +1,20 @@
 // https://spec.matrix.org/v1.19/client-server-api/#server-discovery
 import { discovery, getRoomVersion, ROOM_VERSIONS, DEFAULT_ROOM_VERSION } from '@parley/spec';
-import type { ApiRouter } from '../../http/router.js';
+import { constantReply, type ApiRouter } from '../../http/router.js';
 import type { ServerContext } from '../../context.js';
 
 /** Spec versions whose client-server surface Parley serves (checked by test/integration). */
 export const SUPPORTED_SPEC_VERSIONS = ['v1.1', 'v1.2', 'v1.3', 'v1.4', 'v1.5', 'v1.6', 'v1.7', 'v1.8', 'v1.9', 'v1.10', 'v1.11', 'v1.12'];
 
 export function registerServerDiscovery(router: ApiRouter, s: ServerContext): void {
-  router.bind(discovery.getVersions, async () => ({
-    versions: SUPPORTED_SPEC_VERSIONS,
-    unstable_features: { 'org.parley.ws': s.features.websocket },
-  }));
+  // Built on first use: the features are known once every module has registered.
+  let versions: { versions: string[]; unstable_features: Record<string, boolean> } | undefined;
+  router.bind(discovery.getVersions, async () =>
+    (versions ??= constantReply({
+      versions: [...SUPPORTED_SPEC_VERSIONS],
+      unstable_features: { 'org.parley.ws': s.features.websocket },
+    })),
+  );
 
   router.bind(discovery.getWellKnownClient, async () => ({
     'm.homeserver': { base_url: s.config.public_baseurl },
