@@ -65,8 +65,7 @@ export function createApp(deps: AppDeps): Koa {
     } finally {
       const ms = performance.now() - started;
       const route = routeOf(ctx);
-      metrics.requests.inc({ method: ctx.method, route, status: String(ctx.status) });
-      metrics.latency.observe({ method: ctx.method, route }, ms / 1000);
+      metrics.requests.record(ctx.method, route, ctx.status, ms / 1000);
       // Never the raw URL: its query string may carry an access token.
       requestLog.info({ reqId: requestId, method: ctx.method, route, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
     }

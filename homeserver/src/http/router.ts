@@ -146,6 +146,8 @@ export class ApiRouter {
    * a request is matched against the few routes of its prefix, not all of them.
    */
   private readonly buckets = new Map<string, Router>();
+  /** "METHOD path" → route, for the paths without parameters (/sync, /versions, /login...). */
+  private readonly staticRoutes = new Map<string, Router["stack"][number]>();
   readonly endpoints: Endpoint[] = [];
 
   constructor(private readonly deps: ApiRouterDeps) {}
@@ -158,7 +160,7 @@ export class ApiRouter {
     this.bucketFor(endpoint.path, true)![method](toKoaPath(endpoint.path), async (ctx) => {
       ctx.state.endpoint = endpoint;
       let requester: Requester | ServerRequester | undefined;
-      let rateKey = `ip:${ctx.ip}`;
+      let rateKey: string | undefined; // ip:<address> unless a requester is known
       let json: unknown = undefined;
       if (endpoint.auth === 'user' || endpoint.auth === 'optional') {
         const token = accessTokenFrom(ctx);
@@ -176,7 +178,7 @@ export class ApiRouter {
         requester = server;
         rateKey = `server:${server.origin}`;
       }
-      if (endpoint.rateLimited && rateKey) await deps.rateLimiter.check(category, rateKey);
+      if (endpoint.rateLimited && rateKey !== '') await deps.rateLimiter.check(category, rateKey ?? `ip:${ctx.ip}`);
       const params = parseWith(endpoint.params, ctx.params, 'path parameter');
       const query = parseWith(endpoint.query, plainQuery(ctx), 'query parameter');
       let body: unknown = undefined;
@@ -218,12 +220,20 @@ export class ApiRouter {
   routes(): Koa.Middleware {
     return (ctx, next) => {
       const path = ctx.path;
-      const router = this.bucketFor(path);
-      if (!router) return next();
-      // The first route bound for the path and method wins, as in @koa/router's own dispatch.
-      const layer = router.match(path, ctx.method).pathAndMethod[0];
-      if (!layer) return next();
-      ctx.params = layer.params(path, layer.captures(path));
+      const key = `${ctx.method} ${path}`;
+      let layer = this.staticRoutes.get(key);
+      if (layer) {
+        ctx.params = {};
+      } else {
+        const router = this.bucketFor(path);
+        if (!router) return next();
+        // The first route bound for the path and method wins, as in @koa/router's own dispatch.
+        layer = router.match(path, ctx.method).pathAndMethod[0];
+        if (!layer) return next();
+        // Only the route's own spelling (matching ignores case and a trailing slash): a bounded map.
+        if (layer.paramNames.length === 0 && layer.path === path) this.staticRoutes.set(key, layer);
+        ctx.params = layer.params(path, layer.captures(path));
+      }
       return layer.stack[0](ctx as never, next);
     };
   }
