@@ -27,6 +27,15 @@ interface RoomContext {
   displayNames: Map<string, string>;
 }
 
+/** What evaluating an event reads of it. */
+interface StoredRow {
+  event_id: string;
+  json: string;
+  room_nid: number;
+  stream_ordering: number;
+  origin_server_ts: number;
+}
+
 /** A room event waiting for evaluation, and what to call when it is done. */
 interface Waiting {
   m: RoomEventMessage;
@@ -133,11 +142,24 @@ export class NotificationService {
 
   /** Evaluates events (in order) against their rooms' members' rules; records and announces the notifications. */
   async handle(batch: RoomEventMessage[]): Promise<void> {
-    const stored: Array<{ event_id: string; json: string; room_nid: number; stream_ordering: number; origin_server_ts: number }> = await this.db('events')
-      .whereIn('event_id', batch.map((m) => m.eventId))
-      .where({ outlier: false, soft_failed: false })
-      .whereNull('rejected_reason')
-      .select('event_id', 'json', 'room_nid', 'stream_ordering', 'origin_server_ts');
+    // Events announced with their stored form (this process's or another's pipeline) are not read back.
+    const carried = batch.filter((m) => m.json !== undefined && m.roomNid !== undefined && m.originServerTs !== undefined);
+    const unread = batch.filter((m) => !carried.includes(m));
+    const stored: StoredRow[] = carried.map((m) => ({
+      event_id: m.eventId,
+      json: m.json!,
+      room_nid: m.roomNid!,
+      stream_ordering: m.streamOrdering,
+      origin_server_ts: m.originServerTs!,
+    }));
+    if (unread.length) {
+      const rows: StoredRow[] = await this.db('events')
+        .whereIn('event_id', unread.map((m) => m.eventId))
+        .where({ outlier: false, soft_failed: false })
+        .whereNull('rejected_reason')
+        .select('event_id', 'json', 'room_nid', 'stream_ordering', 'origin_server_ts');
+      stored.push(...rows);
+    }
     const byId = new Map(stored.map((r) => [r.event_id, r]));
     const contexts = new Map<string, RoomContext>();
     await Promise.all(

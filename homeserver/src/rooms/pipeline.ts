@@ -83,6 +83,10 @@ export interface RoomEventNotification {
   stateKey?: string;
   sender: string;
   membership?: string;
+  /** The event as stored, so that subscribers (push evaluation) need not read it back. */
+  roomNid?: number;
+  originServerTs?: number;
+  json?: string;
 }
 export const ROOM_EVENT_CHANNEL = 'room.event';
 
@@ -711,6 +715,7 @@ export class EventPipeline {
 
     // Read after the group is made: making a full snapshot flushes (and replaces) the queue.
     const rows = w.pending;
+    const json = JSON.stringify(signed);
     rows.positions.push(pos);
     rows.events.push({
       stream_ordering: pos,
@@ -723,7 +728,7 @@ export class EventPipeline {
       origin_server_ts: signed.origin_server_ts,
       state_group: group.id,
       replaces_state: replaced ? replaced.nid : null,
-      json: JSON.stringify(signed),
+      json,
     });
     rows.edges.push({ event_nid: pos, prev_nids: w.extremities.map((x) => x.nid), auth_nids: authNids });
     for (const x of w.extremities) rows.replacedExtremities.add(x.nid);
@@ -732,7 +737,16 @@ export class EventPipeline {
       rows.txns.push({ user_id: t.userId, device_id: t.deviceId, scope: t.scope, txn_id: t.txnId, event_nid: pos, created_ts: Date.now() });
     }
 
-    const notification: RoomEventNotification = { roomId: room.roomId, streamOrdering: pos, eventId, type: input.type, sender: input.sender };
+    const notification: RoomEventNotification = {
+      roomId: room.roomId,
+      streamOrdering: pos,
+      eventId,
+      type: input.type,
+      sender: input.sender,
+      roomNid: room.roomNid,
+      originServerTs: signed.origin_server_ts,
+      json,
+    };
     if (isState) {
       notification.stateKey = input.state_key;
       rows.currentState.set(key!, [input.type, input.state_key!, pos]);
