@@ -3,7 +3,28 @@ import { hash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { Errors } from '@parley/spec';
 import type { Database } from '../db/database.js';
+import { runPrepared, type PreparedStatement } from '../db/prepared.js';
 import type { Authenticator, Requester } from '../http/router.js';
+
+/** Every request with an access token not cached here runs this (a prepared statement). */
+const TOKEN_LOOKUP: PreparedStatement = {
+  name: 'tokens_lookup',
+  text: `SELECT t.id, t.user_id, t.device_id, t.expires_ts, t.refresh_token_id, t.used, u.admin, u.is_guest, u.deactivated
+           FROM access_tokens t JOIN users u ON u.user_id = t.user_id
+          WHERE t.token_hash = $1`,
+};
+
+interface TokenRow {
+  id: number;
+  user_id: string;
+  device_id: string;
+  expires_ts: number | null;
+  refresh_token_id: number | null;
+  used: boolean;
+  admin: boolean;
+  is_guest: boolean;
+  deactivated: boolean;
+}
 
 export function hashToken(token: string): Buffer {
   return hash('sha256', token, 'buffer');
@@ -60,10 +81,7 @@ export class TokenAuthenticator implements Authenticator {
       if (hit.expiresTs !== null && hit.expiresTs <= now) throw Errors.unknownToken(true);
       return hit.requester;
     }
-    const row = await this.db('access_tokens as t')
-      .join('users as u', 'u.user_id', 't.user_id')
-      .where('t.token_hash', hash)
-      .first('t.id', 't.user_id', 't.device_id', 't.expires_ts', 't.refresh_token_id', 't.used', 'u.admin', 'u.is_guest', 'u.deactivated');
+    const [row] = await runPrepared<TokenRow>(this.db, TOKEN_LOOKUP, [hash]);
     if (!row || row.deactivated) throw Errors.unknownToken(false);
     if (row.expires_ts !== null && row.expires_ts <= Date.now()) throw Errors.unknownToken(true);
     const epoch = this.epochs.get(row.user_id) ?? 0;

@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { evaluatePushRules, type PushAction } from '@parley/spec';
 import type { EventBus } from '../bus/bus.js';
+import { runPrepared, type PreparedStatement } from '../db/prepared.js';
 import { CHANNEL, type RoomEventMessage, type UserMessage } from '../sync/channels.js';
 import type { GatewaySender } from './gateway-sender.js';
 import type { PusherRow, PusherStore } from './pushers.js';
@@ -43,6 +44,16 @@ interface Waiting {
 }
 
 const BATCH_MAX = 500;
+
+/** A batch's notification rows, returning those new and their users' pushers (every event runs it). */
+const RECORD_NOTIFICATIONS: PreparedStatement = {
+  name: 'push_record_notifications',
+  text: `WITH ins AS (
+           INSERT INTO notifications (user_id, room_id, event_id, stream_ordering, thread_id, actions, highlight, ts)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::jsonb[], $7::boolean[], $8::bigint[])
+           ON CONFLICT (user_id, event_id) DO NOTHING RETURNING user_id, event_id, id)
+         SELECT ins.user_id, ins.event_id, ins.id, to_jsonb(p) AS pusher FROM ins LEFT JOIN pushers p ON p.user_id = ins.user_id`,
+};
 
 export class NotificationService {
   /**
@@ -199,25 +210,18 @@ export class NotificationService {
     if (planned.length === 0) return;
     // Every row of the batch, and the pushers of the users they were recorded for, in one round trip.
     const all = planned.flatMap((p) => p.rows.map((r) => ({ p, r })));
-    const { rows: result } = await this.db.raw(
-      `WITH ins AS (
-         INSERT INTO notifications (user_id, room_id, event_id, stream_ordering, thread_id, actions, highlight, ts)
-         SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::jsonb[], ?::boolean[], ?::bigint[])
-         ON CONFLICT (user_id, event_id) DO NOTHING RETURNING user_id, event_id, id)
-       SELECT ins.user_id, ins.event_id, ins.id, to_jsonb(p) AS pusher FROM ins LEFT JOIN pushers p ON p.user_id = ins.user_id`,
-      [
-        all.map(({ r }) => r.user_id),
-        all.map(({ p }) => p.m.roomId),
-        all.map(({ p }) => p.m.eventId),
-        all.map(({ p }) => p.row.stream_ordering),
-        all.map(({ p }) => p.threadId),
-        all.map(({ r }) => JSON.stringify(r.actions)),
-        all.map(({ r }) => r.highlight),
-        all.map(({ p }) => p.row.origin_server_ts),
-      ] as unknown as Knex.RawBinding[],
-    );
+    const result = await runPrepared<{ user_id: string; event_id: string; id: string; pusher: PusherRow | null }>(this.db, RECORD_NOTIFICATIONS, [
+      all.map(({ r }) => r.user_id),
+      all.map(({ p }) => p.m.roomId),
+      all.map(({ p }) => p.m.eventId),
+      all.map(({ p }) => p.row.stream_ordering),
+      all.map(({ p }) => p.threadId),
+      all.map(({ r }) => JSON.stringify(r.actions)),
+      all.map(({ r }) => r.highlight),
+      all.map(({ p }) => p.row.origin_server_ts),
+    ]);
     const inserted = new Map<string, { id: number; pushers: PusherRow[] }>();
-    for (const r of result as Array<{ user_id: string; event_id: string; id: string; pusher: PusherRow | null }>) {
+    for (const r of result) {
       const key = `${r.event_id}|${r.user_id}`;
       const entry = inserted.get(key) ?? inserted.set(key, { id: Number(r.id), pushers: [] }).get(key)!;
       if (r.pusher) entry.pushers.push(r.pusher);

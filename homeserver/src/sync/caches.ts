@@ -2,6 +2,7 @@
 // invalidated by the bus messages of the streams it mirrors, so it is exact across processes.
 import type { Knex } from 'knex';
 import type { EventBus } from '../bus/bus.js';
+import { runPrepared, type PreparedStatement } from '../db/prepared.js';
 import { EVENT_COLUMNS, toStoredEvent, type StoredEvent } from '../rooms/store.js';
 import { CHANNEL, type RoomEventMessage, type UserMessage } from './channels.js';
 import { countedStreamPositions, type CountedStream } from './streams.js';
@@ -74,6 +75,33 @@ const USER_ENTRIES_MAX = 50_000;
 /** Relations that bundle into their target (https://spec.matrix.org/v1.19/client-server-api/#aggregations-of-child-events). */
 const BUNDLED_REL_TYPES = ['m.replace', 'm.thread', 'm.reference'];
 
+/**
+ * The newest safe events position and the newest membership, in one statement, so the newest
+ * membership covers every one up to the safe position (the in-flight rule of rooms/stream.ts
+ * maxSafeStreamOrdering, docs/storage.md). Every wake-up runs it: a prepared statement.
+ */
+const EVENT_POSITIONS: PreparedStatement = {
+  name: 'sync_event_positions',
+  text: `SELECT coalesce(
+           (SELECT min(stream_ordering) - 1 FROM stream_in_flight WHERE owner_pid IN (SELECT pid FROM pg_stat_activity)),
+           (SELECT max(stream_ordering) FROM events),
+           0) AS pos,
+           (SELECT coalesce(max(event_nid), 0) FROM room_memberships) AS member`,
+};
+
+/** The timeline events of several rooms, each in its window (lo, hi], with whether any event bundles into them. */
+const EVENT_WINDOWS: PreparedStatement = {
+  name: 'sync_event_windows',
+  text: `SELECT ${EVENT_COLUMNS.join(', ')},
+                EXISTS (SELECT 1 FROM event_relations rel WHERE rel.relates_to_id = e.event_id AND rel.rel_type = ANY($4::text[])) AS has_relations
+           FROM events e
+           JOIN rooms r ON r.room_nid = e.room_nid
+           JOIN unnest($1::int[], $2::bigint[], $3::bigint[]) AS w(room_nid, lo, hi)
+             ON w.room_nid = e.room_nid AND e.stream_ordering > w.lo AND e.stream_ordering <= w.hi
+          WHERE NOT e.outlier AND NOT e.soft_failed AND e.rejected_reason IS NULL
+          ORDER BY e.stream_ordering`,
+};
+
 export class SyncCaches {
   readonly positions: { get(): Promise<GlobalPositions> };
   /** The events position and newest membership: moved by every room event. */
@@ -100,18 +128,11 @@ export class SyncCaches {
     private readonly db: Knex,
     bus: EventBus,
   ) {
-    // One statement, so the newest membership covers every one up to the safe position (the
-    // in-flight rule of rooms/stream.ts maxSafeStreamOrdering, docs/storage.md).
     this.eventPositions = new Generational(async () => {
-      const { rows } = await db.raw(`
-        SELECT coalesce(
-          (SELECT min(stream_ordering) - 1 FROM stream_in_flight WHERE owner_pid IN (SELECT pid FROM pg_stat_activity)),
-          (SELECT max(stream_ordering) FROM events),
-          0) AS pos,
-          (SELECT coalesce(max(event_nid), 0) FROM room_memberships) AS member`);
-      const events = Number(rows[0].pos);
+      const [row] = await runPrepared<{ pos: string; member: string }>(db, EVENT_POSITIONS, []);
+      const events = Number(row.pos);
       this.latestSafe = Math.max(this.latestSafe, events);
-      return { events, lastMembership: Number(rows[0].member) };
+      return { events, lastMembership: Number(row.member) };
     });
     this.counted = new Generational(() => countedStreamPositions(db));
     this.positions = {
@@ -331,17 +352,12 @@ export class SyncCaches {
         const batch = this.extensions;
         this.extensions = new Map();
         const nids = [...batch.keys()];
-        this.db('events as e')
-          .join('rooms as r', 'r.room_nid', 'e.room_nid')
-          .joinRaw('JOIN unnest(?::int[], ?::bigint[], ?::bigint[]) AS w(room_nid, lo, hi) ON w.room_nid = e.room_nid AND e.stream_ordering > w.lo AND e.stream_ordering <= w.hi', [
-            nids,
-            nids.map((n) => batch.get(n)!.from),
-            nids.map((n) => batch.get(n)!.upTo),
-          ] as never)
-          .where({ 'e.outlier': false, 'e.soft_failed': false })
-          .whereNull('e.rejected_reason')
-          .orderBy('e.stream_ordering')
-          .select(this.columns())
+        runPrepared<{ has_relations: boolean }>(this.db, EVENT_WINDOWS, [
+          nids,
+          nids.map((n) => batch.get(n)!.from),
+          nids.map((n) => batch.get(n)!.upTo),
+          BUNDLED_REL_TYPES,
+        ])
           .then((rows: Array<{ has_relations: boolean }>) => {
             const events = this.toEvents(rows);
             for (const [nid, x] of batch) x.resolve(events.filter((e) => e.roomNid === nid));
