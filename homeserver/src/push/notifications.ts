@@ -154,8 +154,9 @@ export class NotificationService {
   /** Evaluates events (in order) against their rooms' members' rules; records and announces the notifications. */
   async handle(batch: RoomEventMessage[]): Promise<void> {
     // Events announced with their stored form (this process's or another's pipeline) are not read back.
-    const carried = batch.filter((m) => m.json !== undefined && m.roomNid !== undefined && m.originServerTs !== undefined);
-    const unread = batch.filter((m) => !carried.includes(m));
+    const isCarried = (m: RoomEventMessage) => m.json !== undefined && m.roomNid !== undefined && m.originServerTs !== undefined;
+    const carried = batch.filter(isCarried);
+    const unread = batch.filter((m) => !isCarried(m));
     const stored: StoredRow[] = carried.map((m) => ({
       event_id: m.eventId,
       json: m.json!,
@@ -172,12 +173,13 @@ export class NotificationService {
       stored.push(...rows);
     }
     const byId = new Map(stored.map((r) => [r.event_id, r]));
+    const roomNids = new Map<string, number>();
+    for (const m of batch) {
+      const row = byId.get(m.eventId);
+      if (row) roomNids.set(m.roomId, row.room_nid);
+    }
     const contexts = new Map<string, RoomContext>();
-    await Promise.all(
-      [...new Map(stored.map((r) => [batch.find((m) => m.eventId === r.event_id)!.roomId, r.room_nid]))].map(async ([roomId, nid]) =>
-        contexts.set(roomId, await this.roomContext(roomId, nid)),
-      ),
-    );
+    await Promise.all([...roomNids].map(async ([roomId, nid]) => contexts.set(roomId, await this.roomContext(roomId, nid))));
     const local = (u: string) => u.endsWith(`:${this.serverName}`);
     const planned: Array<{ m: RoomEventMessage; row: (typeof stored)[number]; event: EventJson; threadId: string | null; rows: Array<{ user_id: string; actions: PushAction[]; highlight: boolean }> }> = [];
     for (const m of batch) {
