@@ -1,5 +1,6 @@
 // Upload and download of a 50 MB file through Parley against writing and reading the same bytes
-// to and from a file on the same disk (the media store's), in one run. Reads are compared with the
+// to and from a file on the same disk (the media store's), in one run. Both writes are durable
+// (synced to disk before they count as done), as an acknowledged upload must be. Reads are compared with the
 // file dropped from the page cache on both sides (a download of media nobody fetched lately); the
 // page-cache figures are printed too: there a plain read runs at memory speed, which no socket
 // transfer matches.
@@ -18,7 +19,7 @@ const RUNS = 5;
 
 async function rawWrite(file: string, bytes: Buffer): Promise<number> {
   const started = performance.now();
-  const out = createWriteStream(file, { highWaterMark: MB });
+  const out = createWriteStream(file, { highWaterMark: MB, flush: true });
   for (let offset = 0; offset < bytes.length; offset += MB) {
     if (!out.write(bytes.subarray(offset, offset + MB))) await once(out, 'drain');
   }

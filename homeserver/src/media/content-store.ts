@@ -2,7 +2,7 @@
 // uploads are stored once. The interface is small so an object store can replace the disk.
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -38,6 +38,16 @@ export interface ContentStore {
 }
 
 const HEAD_BYTES = 4100; // enough for file-type's magic numbers
+
+/** Makes a rename into `dir` durable (a crash after the media row commits must not lose the file's name). */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
 
 export class DiskContentStore implements ContentStore {
   private readonly staging: string;
@@ -84,7 +94,8 @@ export class DiskContentStore implements ContentStore {
       await check?.(size, head, true);
     }
     try {
-      await pipeline(source, hashed, createWriteStream(file, { highWaterMark: 1024 * 1024 }));
+      // `flush`: the bytes reach the disk before the upload is acknowledged (fsync before close).
+      await pipeline(source, hashed, createWriteStream(file, { highWaterMark: 1024 * 1024, flush: true }));
     } catch (err) {
       hash.abort();
       await rm(file, { force: true });
@@ -99,8 +110,14 @@ export class DiskContentStore implements ContentStore {
       await this.discard(token);
       return;
     }
-    await mkdir(path.dirname(target), { recursive: true });
+    const dir = path.dirname(target);
+    // The first directory mkdir made, if any: its entry, and those below it, must be made durable too.
+    const created = await mkdir(dir, { recursive: true });
     await rename(this.stagingPath(token), target);
+    for (let d = dir; ; d = path.dirname(d)) {
+      await syncDirectory(d);
+      if (!created || d === path.dirname(created) || d === path.dirname(d)) break;
+    }
   }
 
   async discard(token: string): Promise<void> {
