@@ -3,7 +3,7 @@
 import argon2 from 'argon2';
 import { pino } from 'pino';
 import { ARGON2_PARAMS } from '../../homeserver/src/accounts/passwords.js';
-import { benchDatabase, fmt, load, median, nullLogger, report, startBenchServer } from './foundation-support.js';
+import { benchDatabase, fmt, inTurn, load, median, nullLogger, report, startBenchServer } from './foundation-support.js';
 
 const ROUNDS = 5;
 const DURATION_MS = 3000;
@@ -46,8 +46,7 @@ try {
   const raw: number[] = [];
   const ratios: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
-    const r = await rawVerifications(hash, password, DURATION_MS);
-    const l = await login(DURATION_MS);
+    const [r, l] = await inTurn(i, () => rawVerifications(hash, password, DURATION_MS), () => login(DURATION_MS));
     if (l.failed) throw new Error(`${l.failed} logins failed`);
     raw.push(r);
     logins.push(l.perSecond);

@@ -25,6 +25,16 @@ export function median(xs: number[]): number {
   return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 }
 
+/** Runs `a` and `b` one after the other, `b` first in odd rounds: a drift in the machine's speed favours neither. */
+export async function inTurn<A, B>(round: number, a: () => Promise<A>, b: () => Promise<B>): Promise<[A, B]> {
+  if (round % 2 === 0) {
+    const first = await a();
+    return [first, await b()];
+  }
+  const first = await b();
+  return [await a(), first];
+}
+
 /** Prints the figure and its target; returns whether it was met. */
 export function report(name: string, value: number, target: string, met: boolean): boolean {
   console.log(`${met ? 'ok  ' : 'MISS'} ${name}: ${fmt(value, 2)} (target ${target})`);

@@ -4,7 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { pino } from 'pino';
-import { benchDatabase, fmt, load, median, nullLogger, report, startBenchServer } from './foundation-support.js';
+import { benchDatabase, fmt, inTurn, load, median, nullLogger, report, startBenchServer } from './foundation-support.js';
 
 const ROUNDS = 7;
 const DURATION_MS = 1500;
@@ -28,8 +28,11 @@ try {
   const koa: number[] = [];
   const ratios: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
-    const k = await load({ url: bareUrl + path, durationMs: DURATION_MS });
-    const p = await load({ url: parley.hs.url + path, durationMs: DURATION_MS });
+    const [k, p] = await inTurn(
+      i,
+      () => load({ url: bareUrl + path, durationMs: DURATION_MS }),
+      () => load({ url: parley.hs.url + path, durationMs: DURATION_MS }),
+    );
     if (p.failed || k.failed) throw new Error(`failed requests: parley ${p.failed}, koa ${k.failed}`);
     ours.push(p.perSecond);
     koa.push(k.perSecond);
