@@ -14,6 +14,11 @@ const CORS_HEADERS: ReadonlyArray<readonly [string, string]> = [
   ['Access-Control-Allow-Headers', 'X-Requested-With, Content-Type, Authorization'],
 ];
 
+/** The client-server API and what Matrix tooling reaches from browsers get the CORS headers. */
+function wantsCors(path: string): boolean {
+  return path.startsWith('/_matrix/') || path.startsWith('/.well-known/matrix/') || path.startsWith('/_synapse/');
+}
+
 export interface AppDeps {
   router: ApiRouter;
   log: Logger;
@@ -52,6 +57,13 @@ export function createApp(deps: AppDeps): Koa {
     // Headers go to Node directly: Koa's ctx.set normalizes and allocates per call.
     ctx.res.setHeader('X-Request-Id', requestId);
     try {
+      if (wantsCors(ctx.path)) {
+        for (const [name, value] of CORS_HEADERS) ctx.res.setHeader(name, value);
+        if (ctx.method === 'OPTIONS') {
+          ctx.status = 204;
+          return;
+        }
+      }
       await next();
     } catch (err) {
       const matrix = toMatrixError(err);
@@ -69,18 +81,6 @@ export function createApp(deps: AppDeps): Koa {
       // Never the raw URL: its query string may carry an access token.
       requestLog.info({ reqId: requestId, method: ctx.method, route, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
     }
-  });
-
-  app.use((ctx, next) => {
-    const path = ctx.path;
-    if (path.startsWith('/_matrix/') || path.startsWith('/.well-known/matrix/') || path.startsWith('/_synapse/')) {
-      for (const [name, value] of CORS_HEADERS) ctx.res.setHeader(name, value);
-      if (ctx.method === 'OPTIONS') {
-        ctx.status = 204;
-        return;
-      }
-    }
-    return next();
   });
 
   app.use(router.routes());
