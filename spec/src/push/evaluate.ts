@@ -32,9 +32,21 @@ export function splitKey(key: string): string[] {
   return parts;
 }
 
+/** Parts of the keys seen so far: the same few keys are read for every event and member. */
+const keyParts = new Map<string, readonly string[]>();
+
+function partsOf(key: string): readonly string[] {
+  let parts = keyParts.get(key);
+  if (!parts) {
+    if (keyParts.size >= 10_000) keyParts.clear();
+    keyParts.set(key, (parts = splitKey(key)));
+  }
+  return parts;
+}
+
 export function valueAt(event: Json, key: string): Json {
   let cur: Json = event;
-  for (const part of splitKey(key)) {
+  for (const part of partsOf(key)) {
     if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
     if (!Object.prototype.hasOwnProperty.call(cur, part)) return undefined;
     cur = (cur as Record<string, Json>)[part];
@@ -64,6 +76,19 @@ function memberCountMatches(is: string, count: number): boolean {
   }
 }
 
+/** The display name as a whole word, case-insensitive; compiled once per name. */
+const displayNamePatterns = new Map<string, RegExp>();
+
+function displayNamePattern(name: string): RegExp {
+  let re = displayNamePatterns.get(name);
+  if (!re) {
+    if (displayNamePatterns.size >= 10_000) displayNamePatterns.clear();
+    re = new RegExp(`(?:^|[^\\p{L}\\p{N}_])${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?:[^\\p{L}\\p{N}_]|$)`, 'iu');
+    displayNamePatterns.set(name, re);
+  }
+  return re;
+}
+
 export function conditionMatches(condition: PushCondition, event: Json, ctx: PushContext): boolean {
   const c = condition as Record<string, unknown>;
   switch (condition.kind) {
@@ -85,7 +110,7 @@ export function conditionMatches(condition: PushCondition, event: Json, ctx: Pus
       const body = valueAt(event, 'content.body');
       const name = ctx.displayName;
       if (typeof body !== 'string' || !name) return false;
-      return new RegExp(`(?:^|[^\\p{L}\\p{N}_])${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?:[^\\p{L}\\p{N}_]|$)`, 'iu').test(body);
+      return displayNamePattern(name).test(body);
     }
     case 'room_member_count':
       return typeof c.is === 'string' && memberCountMatches(c.is, ctx.roomMemberCount);
