@@ -31,8 +31,10 @@ export interface CliServer {
   output: string[];
 }
 
-/** Starts `parley start` with `env` (a value of undefined removes the variable). */
-/** Starts `parley start` on free ports; starts again on other ports if one was taken meanwhile. */
+/**
+ * Starts `parley start` with `env` (a value of undefined removes the variable) on free ports, and
+ * again on other ports if one was taken meanwhile.
+ */
 export async function startCli(env: Record<string, string | undefined>, timeoutMs = 60_000): Promise<CliServer> {
   for (let attempt = 1; ; attempt++) {
     try {

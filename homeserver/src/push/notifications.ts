@@ -156,7 +156,7 @@ export class NotificationService {
     // Events announced with their stored form (this process's or another's pipeline) are not read back.
     const isCarried = (m: RoomEventMessage) => m.json !== undefined && m.roomNid !== undefined && m.originServerTs !== undefined;
     const carried = batch.filter(isCarried);
-    const unread = batch.filter((m) => !isCarried(m));
+    const toRead = batch.filter((m) => !isCarried(m));
     const stored: StoredRow[] = carried.map((m) => ({
       event_id: m.eventId,
       json: m.json!,
@@ -164,9 +164,9 @@ export class NotificationService {
       stream_ordering: m.streamOrdering,
       origin_server_ts: m.originServerTs!,
     }));
-    if (unread.length) {
+    if (toRead.length) {
       const rows: StoredRow[] = await this.db('events')
-        .whereIn('event_id', unread.map((m) => m.eventId))
+        .whereIn('event_id', toRead.map((m) => m.eventId))
         .where({ outlier: false, soft_failed: false })
         .whereNull('rejected_reason')
         .select('event_id', 'json', 'room_nid', 'stream_ordering', 'origin_server_ts');

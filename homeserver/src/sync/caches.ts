@@ -89,17 +89,32 @@ const EVENT_POSITIONS: PreparedStatement = {
            (SELECT coalesce(max(event_nid), 0) FROM room_memberships) AS member`,
 };
 
-/** The timeline events of several rooms, each in its window (lo, hi], with whether any event bundles into them. */
+/** A cached event's columns, with whether any event bundles into it ($1: the bundled relation types). */
+const CACHED_EVENT_COLUMNS = `${EVENT_COLUMNS.join(', ')},
+           EXISTS (SELECT 1 FROM event_relations rel WHERE rel.relates_to_id = e.event_id AND rel.rel_type = ANY($1::text[])) AS has_relations`;
+
+/** The timeline events of several rooms ($2), each in its window ($3, $4], ascending. */
 const EVENT_WINDOWS: PreparedStatement = {
   name: 'sync_event_windows',
-  text: `SELECT ${EVENT_COLUMNS.join(', ')},
-                EXISTS (SELECT 1 FROM event_relations rel WHERE rel.relates_to_id = e.event_id AND rel.rel_type = ANY($4::text[])) AS has_relations
+  text: `SELECT ${CACHED_EVENT_COLUMNS}
            FROM events e
            JOIN rooms r ON r.room_nid = e.room_nid
-           JOIN unnest($1::int[], $2::bigint[], $3::bigint[]) AS w(room_nid, lo, hi)
+           JOIN unnest($2::int[], $3::bigint[], $4::bigint[]) AS w(room_nid, lo, hi)
              ON w.room_nid = e.room_nid AND e.stream_ordering > w.lo AND e.stream_ordering <= w.hi
           WHERE NOT e.outlier AND NOT e.soft_failed AND e.rejected_reason IS NULL
           ORDER BY e.stream_ordering`,
+};
+
+/** The newest $5 timeline events of one room ($2) in ($3, $4], newest first. */
+const ROOM_EVENTS: PreparedStatement = {
+  name: 'sync_room_events',
+  text: `SELECT ${CACHED_EVENT_COLUMNS}
+           FROM events e
+           JOIN rooms r ON r.room_nid = e.room_nid
+          WHERE e.room_nid = $2 AND e.stream_ordering > $3 AND e.stream_ordering <= $4
+            AND NOT e.outlier AND NOT e.soft_failed AND e.rejected_reason IS NULL
+          ORDER BY e.stream_ordering DESC
+          LIMIT $5`,
 };
 
 export class SyncCaches {
@@ -306,14 +321,6 @@ export class SyncCaches {
     return { events, complete: from >= r.floor && upTo <= r.upTo };
   }
 
-  /** Columns of a cached event, with whether any event bundles into it. */
-  private columns(): Array<string | Knex.Raw> {
-    return [
-      ...EVENT_COLUMNS,
-      this.db.raw(`EXISTS (SELECT 1 FROM event_relations rel WHERE rel.relates_to_id = e.event_id AND rel.rel_type IN (${BUNDLED_REL_TYPES.map(() => '?').join(', ')})) AS has_relations`, BUNDLED_REL_TYPES),
-    ];
-  }
-
   private toEvents(rows: Array<{ has_relations: boolean }>): StoredEvent[] {
     return rows.map((row) => {
       const e = toStoredEvent(row as never);
@@ -324,16 +331,7 @@ export class SyncCaches {
 
   /** The room's newest `limit` events in (from, upTo], ascending. */
   private async load(roomNid: number, from: number, upTo: number, limit: number): Promise<StoredEvent[]> {
-    const rows = await this.db('events as e')
-      .join('rooms as r', 'r.room_nid', 'e.room_nid')
-      .where('e.room_nid', roomNid)
-      .where('e.stream_ordering', '>', from)
-      .where('e.stream_ordering', '<=', upTo)
-      .where({ 'e.outlier': false, 'e.soft_failed': false })
-      .whereNull('e.rejected_reason')
-      .orderBy('e.stream_ordering', 'desc')
-      .limit(limit)
-      .select(this.columns());
+    const rows = await runPrepared<{ has_relations: boolean }>(this.db, ROOM_EVENTS, [BUNDLED_REL_TYPES, roomNid, from, upTo, limit]);
     return this.toEvents(rows.reverse());
   }
 
@@ -353,10 +351,10 @@ export class SyncCaches {
         this.extensions = new Map();
         const nids = [...batch.keys()];
         runPrepared<{ has_relations: boolean }>(this.db, EVENT_WINDOWS, [
+          BUNDLED_REL_TYPES,
           nids,
           nids.map((n) => batch.get(n)!.from),
           nids.map((n) => batch.get(n)!.upTo),
-          BUNDLED_REL_TYPES,
         ])
           .then((rows: Array<{ has_relations: boolean }>) => {
             const events = this.toEvents(rows);
