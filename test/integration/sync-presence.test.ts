@@ -104,6 +104,30 @@ describe('presence states', () => {
     expect(await statusOf(alice)).toMatchObject({ presence: 'online' });
   });
 
+  it('refreshes the activity of a user who keeps syncing without telling the users who share a room', async () => {
+    const [alice, bob] = await Promise.all([registerUser(hs, 'alice7'), registerUser(hs, 'bob7')]);
+    const roomId = await createRoom(alice);
+    await join(bob, roomId);
+    await plainSync(alice);
+    const before = await sync(bob);
+    // The idle time is 800 ms: activity is written every 200 ms of syncing. Alice syncs for 1.5 s.
+    const started = Date.now();
+    let lastActiveAgo = Infinity;
+    while (Date.now() - started < 1500) {
+      await plainSync(alice);
+      const status = await statusOf(alice);
+      expect(status).toMatchObject({ presence: 'online', currently_active: true });
+      lastActiveAgo = status.last_active_ago;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(lastActiveAgo).toBeLessThan(400);
+    // Nothing changed that Bob's client does not already show: no presence event, and no wake-up.
+    const t0 = Date.now();
+    const after = (await api(bob).get(`/_matrix/client/v3/sync?set_presence=offline&since=${enc(before.next_batch)}&timeout=500`)).body;
+    expect(presenceOf(after, alice.userId)).toBeUndefined();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(450);
+  });
+
   it('turns a user who stops syncing unavailable after the idle time, and online when they sync again', async () => {
     const [alice, bob] = await Promise.all([registerUser(hs, 'alice6'), registerUser(hs, 'bob6')]);
     const roomId = await createRoom(alice);

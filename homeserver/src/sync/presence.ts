@@ -27,14 +27,20 @@ export interface PresenceContent {
   currently_active?: boolean;
 }
 
-/** A sync with set_presence refreshes last_active at most this often (each refresh is a write). */
-const ACTIVITY_REFRESH_MS = 60_000;
 /** `currently_active` means active within this window. */
 const CURRENTLY_ACTIVE_MS = 60_000;
 
 export interface PresenceOptions {
   idleAfterMs: number;
   sweepEveryMs: number;
+}
+
+/**
+ * How often a syncing user's last_active is written: at most once a minute (each refresh is a
+ * write), and well within the idle time, so the sweep never takes an active user for idle.
+ */
+export function activityRefreshMs(idleAfterMs: number): number {
+  return Math.min(60_000, Math.floor(idleAfterMs / 4));
 }
 
 export class PresenceService {
@@ -73,20 +79,34 @@ export class PresenceService {
   /** Users this process saw online recently (skips a read per long-poll). */
   private readonly recentlyOnline = new Map<string, number>();
 
-  /** A sync with `set_presence`: online refreshes activity; others set the state if it differs. */
+  /**
+   * A sync with `set_presence`: online refreshes activity; others set the state if it differs.
+   * Refreshing an online user's activity is not a change others are told of (their clients
+   * already show the user online and active), as Synapse does: it neither moves the presence
+   * stream nor wakes anyone's sync.
+   */
   async onSync(userId: string, setPresence: PresenceState): Promise<void> {
     const now = Date.now();
-    if (setPresence === 'online' && now - (this.recentlyOnline.get(userId) ?? 0) < ACTIVITY_REFRESH_MS / 2) return;
+    const refreshMs = activityRefreshMs(this.opts.idleAfterMs);
+    if (setPresence === 'online' && now < (this.recentlyOnline.get(userId) ?? 0)) return;
     const row: PresenceRow | undefined = await this.db('presence').where({ user_id: userId }).first();
     if (setPresence === 'online' && row && (row.state === 'online' || row.chosen)) {
       if (this.recentlyOnline.size > 100_000) this.recentlyOnline.clear();
-      // Skip the read until the row needs its refresh (last active + ACTIVITY_REFRESH_MS); a
-      // chosen state needs none (a presence change on the bus drops this entry).
-      this.recentlyOnline.set(userId, (row.chosen ? now : row.last_active_ts) + ACTIVITY_REFRESH_MS / 2);
+      // Skip the read until the row needs its refresh; a chosen state needs none (a presence
+      // change on the bus drops this entry).
+      this.recentlyOnline.set(userId, (row.chosen ? now : row.last_active_ts) + refreshMs);
     }
     if (setPresence === 'online') {
       if (row?.chosen) return;
-      if (row && row.state === 'online' && now - row.last_active_ts < ACTIVITY_REFRESH_MS) return;
+      if (row && row.state === 'online') {
+        if (now - row.last_active_ts < refreshMs) return;
+        // The sweep's own condition: a row it turned idle meanwhile is not refreshed here.
+        const refreshed = await this.db('presence').where({ user_id: userId, state: 'online', chosen: false }).update({ last_active_ts: now, currently_active: true });
+        if (refreshed) {
+          this.recentlyOnline.set(userId, now + refreshMs);
+          return;
+        }
+      }
       await this.write(userId, (prev) => ({
         state: 'online',
         status_msg: prev?.status_msg ?? null,
@@ -94,7 +114,7 @@ export class PresenceService {
         currently_active: true,
         chosen: false,
       }));
-      this.recentlyOnline.set(userId, now + ACTIVITY_REFRESH_MS / 2);
+      this.recentlyOnline.set(userId, now + refreshMs);
     } else if (row?.state !== setPresence) {
       await this.setPresence(userId, setPresence, undefined, false);
     }
