@@ -161,18 +161,28 @@ interface CpuSnapshot {
   loop: ReturnType<typeof perfHooks.eventLoopUtilization>;
   process: NodeJS.CpuUsage;
   machineBusyMs: number;
+  serverThreadMs: number;
+}
+
+/** CPU time of this process's main thread (the server's), from /proc: utime + stime in USER_HZ = 1/100 s. */
+function mainThreadCpuMs(): number {
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function cpuSnapshot(): CpuSnapshot {
   // /proc/stat's first line: cpu user nice system idle iowait irq softirq steal (in USER_HZ = 1/100 s).
   const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  return { wallMs: performance.now(), loop: perfHooks.eventLoopUtilization(), process: process.cpuUsage(), machineBusyMs: (user + nice + system + irq + softirq + steal) * 10 };
+  return { wallMs: performance.now(), loop: perfHooks.eventLoopUtilization(), process: process.cpuUsage(), machineBusyMs: (user + nice + system + irq + softirq + steal) * 10, serverThreadMs: mainThreadCpuMs() };
 }
 
 interface CpuUse {
   seconds: number;
   /** Cores' worth of CPU used, on average, by the server's thread, this whole process and the machine. */
   serverThread: number;
+  /** The share of wall time the server's event loop was busy: its CPU plus the time it waited for one. */
+  serverLoop: number;
   process: number;
   machine: number;
 }
@@ -182,7 +192,8 @@ function cpuBetween(a: CpuSnapshot, b: CpuSnapshot): CpuUse {
   const proc = b.process.user + b.process.system - a.process.user - a.process.system;
   return {
     seconds: wall / 1000,
-    serverThread: perfHooks.eventLoopUtilization(b.loop, a.loop).utilization,
+    serverThread: (b.serverThreadMs - a.serverThreadMs) / wall,
+    serverLoop: perfHooks.eventLoopUtilization(b.loop, a.loop).utilization,
     process: proc / 1000 / wall,
     machine: (b.machineBusyMs - a.machineBusyMs) / wall,
   };
@@ -335,6 +346,7 @@ try {
   const elsewhere = Math.max(0, cpu.machine - cpu.process);
   line('CPU (cores): server thread / load threads / Postgres and the rest', `${cpu.serverThread.toFixed(2)} / ${loadThreads.toFixed(2)} / ${elsewhere.toFixed(2)}`, `of ${cpus().length}`);
   const perMessage = (cores: number) => (cores * cpu.seconds * 1000) / sent;
+  line("server's event loop busy (its CPU, and waits for a core)", `${(cpu.serverLoop * 100).toFixed(0)}%`);
   line('CPU (cores) of the load threads against the bare relay', `${Math.max(0, baseline.cpu.process - baseline.cpu.serverThread).toFixed(2)}`);
   line('CPU ms per message sent: server thread / Postgres and the rest', `${perMessage(cpu.serverThread).toFixed(2)} / ${perMessage(elsewhere).toFixed(2)}`);
   line('WebSocket p99 / baseline p99', `${(wsP99 / percentile(base, 99)).toFixed(1)}x`);

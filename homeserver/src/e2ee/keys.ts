@@ -18,7 +18,7 @@ interface KeyCounts {
 
 export class KeyService {
   /** Key counts per device for sync, dropped when any process announces a change (CHANNEL.keys). */
-  private readonly counts = new Map<string, Promise<KeyCounts>>();
+  private readonly counts = new Map<string, { promise: Promise<KeyCounts>; value?: KeyCounts }>();
 
   constructor(
     private readonly db: Knex,
@@ -31,19 +31,28 @@ export class KeyService {
   }
 
   /** device_one_time_keys_count and device_unused_fallback_key_types of a sync. */
+  /** The device's key counts if cached here, without a promise (the hot path of every sync). */
+  peekCounts(userId: string, deviceId: string): KeyCounts | undefined {
+    return this.counts.get(`${userId}|${deviceId}`)?.value;
+  }
+
   countsFor(userId: string, deviceId: string): Promise<KeyCounts> {
     const key = `${userId}|${deviceId}`;
     let hit = this.counts.get(key);
     if (!hit) {
       if (this.counts.size > 50_000) this.counts.clear();
-      hit = Promise.all([this.oneTimeKeyCounts(userId, deviceId), this.unusedFallbackKeyTypes(userId, deviceId)]).then(([oneTimeKeyCounts, unusedFallbackKeyTypes]) => ({
+      const promise = Promise.all([this.oneTimeKeyCounts(userId, deviceId), this.unusedFallbackKeyTypes(userId, deviceId)]).then(([oneTimeKeyCounts, unusedFallbackKeyTypes]) => ({
         oneTimeKeyCounts,
         unusedFallbackKeyTypes,
       }));
-      hit.catch(() => this.counts.delete(key));
-      this.counts.set(key, hit);
+      const entry: { promise: Promise<KeyCounts>; value?: KeyCounts } = { promise };
+      promise.then(
+        (value) => (entry.value = value),
+        () => this.counts.get(key) === entry && this.counts.delete(key),
+      );
+      this.counts.set(key, (hit = entry));
     }
-    return hit;
+    return hit.promise;
   }
 
   private async keysChanged(userId: string, deviceId: string): Promise<void> {

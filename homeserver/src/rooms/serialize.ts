@@ -24,16 +24,24 @@ export interface SerializeOptions {
   deviceId?: string;
   /** Add `unsigned.m.relations` (default true). */
   bundleAggregations?: boolean;
+  /** Leave out `room_id` (sync's ClientEventWithoutRoomID). */
+  withoutRoomId?: boolean;
 }
 
 /** The client form of one event without any lookups. */
 export function clientEventOf(e: StoredEvent, now = Date.now()): ClientEvent {
+  const out = clientEventWithoutRoomId(e, now) as ClientEvent;
+  out.room_id = e.roomId;
+  return out;
+}
+
+/** The same without `room_id` (as sync sends timeline and state events). */
+export function clientEventWithoutRoomId(e: StoredEvent, now = Date.now()): Omit<ClientEvent, 'room_id'> {
   const pdu = e.pdu as unknown as JsonObject;
-  const out: ClientEvent = {
+  const out: Omit<ClientEvent, 'room_id'> = {
     content: (pdu.content ?? {}) as JsonObject,
     event_id: e.eventId,
     origin_server_ts: e.originServerTs,
-    room_id: e.roomId,
     sender: e.sender,
     type: e.type,
     unsigned: { age: Math.max(0, now - e.originServerTs) },
@@ -58,8 +66,7 @@ export class EventSerializer {
   async serialize(events: StoredEvent[], options: SerializeOptions = {}): Promise<ClientEvent[]> {
     if (events.length === 0) return [];
     const now = Date.now();
-    const out = events.map((e) => clientEventOf(e, now));
-    const nids = events.map((e) => e.nid);
+    const out = events.map((e) => (options.withoutRoomId ? clientEventWithoutRoomId(e, now) : clientEventOf(e, now))) as ClientEvent[];
 
     const lookups: Promise<void>[] = [];
     if (options.userId && options.deviceId) {
@@ -80,10 +87,9 @@ export class EventSerializer {
         );
       }
     }
-    const extraNids = [
-      ...events.filter((e) => e.redactedBy !== null).map((e) => e.redactedBy!),
-      ...events.filter((e) => e.replacesState !== null).map((e) => e.replacesState!),
-    ];
+    const extraNids: number[] = [];
+    for (const e of events) if (e.redactedBy !== null) extraNids.push(e.redactedBy);
+    for (const e of events) if (e.replacesState !== null) extraNids.push(e.replacesState);
     if (extraNids.length) {
       lookups.push(
         fetchByNids(this.db, extraNids).then((extra) => {
@@ -106,8 +112,7 @@ export class EventSerializer {
       );
     }
     if (options.bundleAggregations !== false) lookups.push(this.bundle(events, out, options.userId));
-    await Promise.all(lookups);
-    void nids;
+    if (lookups.length) await Promise.all(lookups);
     return out;
   }
 

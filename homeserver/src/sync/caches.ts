@@ -33,8 +33,14 @@ class Generational<T> {
     else this.value = fn(this.value);
   }
 
+  /** The value if it is current, without a promise (most calls: the hot path of every sync). */
+  peek(): T | undefined {
+    return this.value !== undefined && this.valueGen === this.gen && Date.now() - this.valueAt < this.maxAgeMs ? this.value : undefined;
+  }
+
   get(): Promise<T> {
-    if (this.value !== undefined && this.valueGen === this.gen && Date.now() - this.valueAt < this.maxAgeMs) return Promise.resolve(this.value);
+    const current = this.peek();
+    if (current !== undefined) return Promise.resolve(current);
     if (this.pending && this.pending.gen === this.gen) return this.pending.promise;
     if (this.value !== undefined && this.valueGen === this.gen) this.gen++;
     const gen = this.gen;
@@ -118,7 +124,9 @@ const ROOM_EVENTS: PreparedStatement = {
 };
 
 export class SyncCaches {
-  readonly positions: { get(): Promise<GlobalPositions> };
+  /** `peek`: the positions if current, without a promise (else `get` reads them). */
+  readonly positions: { get(): Promise<GlobalPositions>; peek(): GlobalPositions | undefined };
+  private lastMerged?: { events: object; counted: object; positions: GlobalPositions };
   /** The events position and newest membership: moved by every room event. */
   private readonly eventPositions: Generational<{ events: number; lastMembership: number }>;
   /** The counted streams: moved by their own channels only. */
@@ -134,9 +142,9 @@ export class SyncCaches {
   private readonly perUser = new Map<string, Generational<{ accountData: number; notifications: number }>>();
   /** Rooms of each user's recent notifications, from the bus: id → room, complete above `from`. */
   private readonly notified = new Map<string, { from: number; rooms: Array<[number, string]> }>();
-  private readonly memberships = new Map<string, { at: number; rows: Promise<MembershipRow[]> }>();
+  private readonly memberships = new Map<string, { at: number; rows: Promise<MembershipRow[]>; value?: MembershipRow[] }>();
   private readonly rooms = new Map<number, RecentEvents>();
-  private readonly ignored = new Map<string, Promise<Set<string>>>();
+  private readonly ignored = new Map<string, { promise: Promise<Set<string>>; value?: Set<string> }>();
   private readonly unsubscribe: Array<() => void> = [];
 
   constructor(
@@ -153,7 +161,12 @@ export class SyncCaches {
     this.positions = {
       get: async () => {
         const [events, counted] = await Promise.all([this.eventPositions.get(), this.counted.get()]);
-        return { ...counted, ...events };
+        return this.merged(events, counted);
+      },
+      peek: () => {
+        const events = this.eventPositions.peek();
+        const counted = events && this.counted.peek();
+        return counted && this.merged(events, counted);
       },
     };
     this.unread = new UnreadCounts(db, bus);
@@ -182,6 +195,20 @@ export class SyncCaches {
         if (recent.rooms.length > 200) recent.from = recent.rooms.splice(0, 100).at(-1)![0];
       }
     });
+  }
+
+  /** Both position reads share one object until one of them changes. */
+  private merged(events: { events: number; lastMembership: number }, counted: Record<CountedStream, number>): GlobalPositions {
+    const last = this.lastMerged;
+    if (last && last.events === events && last.counted === counted) return last.positions;
+    const positions = { ...counted, ...events };
+    this.lastMerged = { events, counted, positions };
+    return positions;
+  }
+
+  /** The user's positions if current, without a promise. */
+  peekUserPositions(userId: string): { accountData: number; notifications: number } | undefined {
+    return this.perUser.get(userId)?.peek();
   }
 
   userPositions(userId: string): Promise<{ accountData: number; notifications: number }> {
@@ -252,11 +279,19 @@ export class SyncCaches {
     let hit = this.ignored.get(userId);
     if (!hit) {
       if (this.ignored.size > USER_ENTRIES_MAX) this.ignored.clear();
-      hit = load();
-      hit.catch(() => this.ignored.delete(userId));
-      this.ignored.set(userId, hit);
+      const entry: { promise: Promise<Set<string>>; value?: Set<string> } = { promise: load() };
+      entry.promise.then(
+        (value) => (entry.value = value),
+        () => this.ignored.get(userId) === entry && this.ignored.delete(userId),
+      );
+      this.ignored.set(userId, (hit = entry));
     }
-    return hit;
+    return hit.promise;
+  }
+
+  /** The user's ignored users if known here, without a promise. */
+  peekIgnoredUsers(userId: string): Set<string> | undefined {
+    return this.ignored.get(userId)?.value;
   }
 
   /** The user's memberships (kept until a member event about them; re-read every 15-30 s). */
@@ -271,10 +306,19 @@ export class SyncCaches {
       .select('r.room_id', 'm.room_nid', 'm.membership', 'm.event_nid', 'm.forgotten')
       .then((r: MembershipRow[]) => r);
     // Re-read after 15-30 s (jittered: users who connected together do not all re-read together).
-    const entry = { at: Date.now() + 15_000 * (1 + Math.random()), rows };
+    const entry: { at: number; rows: Promise<MembershipRow[]>; value?: MembershipRow[] } = { at: Date.now() + 15_000 * (1 + Math.random()), rows };
     this.memberships.set(userId, entry);
-    rows.catch(() => this.memberships.get(userId) === entry && this.memberships.delete(userId));
+    rows.then(
+      (value) => (entry.value = value),
+      () => this.memberships.get(userId) === entry && this.memberships.delete(userId),
+    );
     return rows;
+  }
+
+  /** The user's memberships if known here and current, without a promise. */
+  peekMemberships(userId: string): MembershipRow[] | undefined {
+    const hit = this.memberships.get(userId);
+    return hit && Date.now() < hit.at ? hit.value : undefined;
   }
 
   /**

@@ -12,7 +12,7 @@ import { usersNewlySharingRoomWith } from './membership.js';
 import type { SyncFilter } from './filters.js';
 import type { Listener } from './notifier.js';
 import type { PresenceState } from './presence.js';
-import { SyncCaches, type MembershipRow } from './caches.js';
+import { SyncCaches, type GlobalPositions, type MembershipRow } from './caches.js';
 import { RoomSyncReader, type RoomWindow } from './room-sync.js';
 import type { RealtimeServices } from './services.js';
 import { countedStreamPositions } from './streams.js';
@@ -33,6 +33,9 @@ export interface SyncRequest {
 
 
 type Json = Record<string, any>;
+
+/** An empty map to hand out where a lookup was skipped (never written to). */
+const NOTHING: ReadonlyMap<any, never> = new Map<any, never>();
 type SyncResponse = syncApi.SyncResponse;
 
 export class SyncService {
@@ -56,7 +59,20 @@ export class SyncService {
 
 
   async currentPosition(userId: string): Promise<SyncPosition> {
+    const now = this.positionNow(userId);
+    if (now) return now;
     const [global, user] = await Promise.all([this.caches.positions.get(), this.caches.userPositions(userId)]);
+    return this.positionOf(global, user);
+  }
+
+  /** The current position from the caches alone, if they are current (no promise on the hot path). */
+  private positionNow(userId: string): SyncPosition | undefined {
+    const global = this.caches.positions.peek();
+    const user = this.caches.peekUserPositions(userId);
+    return global && user ? this.positionOf(global, user) : undefined;
+  }
+
+  private positionOf(global: GlobalPositions, user: { accountData: number; notifications: number }): SyncPosition {
     return {
       events: global.events,
       accountData: user.accountData,
@@ -126,8 +142,8 @@ export class SyncService {
     }
   }
 
-  private memberships(userId: string): Promise<MembershipRow[]> {
-    return this.caches.membershipsOf(userId);
+  private memberships(userId: string): MembershipRow[] | Promise<MembershipRow[]> {
+    return this.caches.peekMemberships(userId) ?? this.caches.membershipsOf(userId);
   }
 
   async joinedRoomIds(userId: string): Promise<string[]> {
@@ -137,16 +153,17 @@ export class SyncService {
   /** One sync response from `since` (undefined: initial) to now. */
   async compute(req: SyncRequest, sinceIn: SyncPosition | undefined): Promise<{ response: SyncResponse; empty: boolean; joinedRooms: string[] }> {
     const { userId, deviceId, filter } = req;
-    const now = await this.currentPosition(userId);
-    const global = await this.caches.positions.get();
+    const now = this.positionNow(userId) ?? (await this.currentPosition(userId));
+    const global = this.caches.positions.peek() ?? (await this.caches.positions.get());
     const since = sinceIn ?? undefined;
     const S = (k: keyof SyncPosition) => since?.[k] ?? 0;
     const next: SyncPosition = since ? maxPosition(since, now) : now;
     const N = next.events;
     const roomFilter = filter.room ?? {};
     const roomAllowed = (roomId: string) => !roomFilter.not_rooms?.includes(roomId) && (!roomFilter.rooms || roomFilter.rooms.includes(roomId));
-    const memberships = (await this.memberships(userId)).filter((m) => roomAllowed(m.room_id));
-    const ignored = await this.caches.ignoredUsers(userId, () => this.rooms.visibility.ignoredUsers(userId));
+    const known = this.memberships(userId);
+    const memberships = (Array.isArray(known) ? known : await known).filter((m) => roomAllowed(m.room_id));
+    const ignored = this.caches.peekIgnoredUsers(userId) ?? (await this.caches.ignoredUsers(userId, () => this.rooms.visibility.ignoredUsers(userId)));
     const timelineFilter = roomFilter.timeline as RoomEventFilter | undefined;
     const stateFilter = roomFilter.state as RoomEventFilter | undefined;
     const lazy = !!stateFilter?.lazy_load_members;
@@ -180,11 +197,14 @@ export class SyncService {
     const fullRooms = new Set(joined.filter((m) => !since || req.fullState || m.event_nid > S('events')).map((m) => m.room_id));
     const joinedIds = joined.map((m) => m.room_id);
     const incrementalIds = joinedIds.filter((id) => !fullRooms.has(id));
-    const none = new Map<string, Record<string, unknown>>();
-    const [receiptsIncremental, receiptsFull] = await Promise.all([
-      moved('receipts') ? this.r.receipts.receiptEvents(userId, incrementalIds, S('receipts'), next.receipts) : none,
-      fullRooms.size ? this.r.receipts.receiptEvents(userId, [...fullRooms], 0, next.receipts) : none,
-    ]);
+    const none: ReadonlyMap<string, Record<string, unknown>> = NOTHING;
+    const [receiptsIncremental, receiptsFull] =
+      moved('receipts') || fullRooms.size
+        ? await Promise.all([
+            moved('receipts') ? this.r.receipts.receiptEvents(userId, incrementalIds, S('receipts'), next.receipts) : none,
+            fullRooms.size ? this.r.receipts.receiptEvents(userId, [...fullRooms], 0, next.receipts) : none,
+          ])
+        : [none, none];
     const ephemeralFilter = roomFilter.ephemeral as RoomEventFilter | undefined;
 
     const fullIds = [...fullRooms];
@@ -213,7 +233,8 @@ export class SyncService {
         return { m, w, full, timeline, ephemeralShown, accountData };
       })
     ).filter((p) => p !== undefined);
-    const currentStates = await this.reader.currentStates(prepared.filter((p) => p.full).map((p) => p.m.room_nid));
+    const fullNids = prepared.filter((p) => p.full).map((p) => p.m.room_nid);
+    const currentStates = fullNids.length ? await this.reader.currentStates(fullNids) : NOTHING;
     const withState = await mapLimited(prepared, 8, async (p) => {
       const lazyMembers = lazy ? new Set([userId, ...p.timeline.events.map((e) => e.sender)]) : undefined;
       const state = await this.reader.stateBefore(p.w, p.timeline.events, p.timeline.limited, lazyMembers, currentStates.get(p.m.room_nid));
@@ -222,7 +243,7 @@ export class SyncService {
     // One serialization for every event of the response.
     const serialized = await this.serialize(userId, deviceId, withState.flatMap((p) => [...p.timeline.events, ...p.state]));
     const summarized = withState.filter((p) => p.full || [...p.timeline.events, ...p.state].some((e) => e.type === 'm.room.member'));
-    const summaries = await this.reader.summaries(userId, summarized.map((p) => p.m.room_nid));
+    const summaries = summarized.length ? await this.reader.summaries(userId, summarized.map((p) => p.m.room_nid)) : NOTHING;
     let at = 0;
     const sections = withState.map((p) => {
       const timelineEvents = serialized.slice(at, (at += p.timeline.events.length));
@@ -272,18 +293,24 @@ export class SyncService {
       globalAccount.push({ type: 'm.push_rules', content: { global: await this.r.pushRules.forClient(userId) } });
     }
     const accountData = globalAccount.filter((e) => matchesEventFilter(filter.account_data, { type: e.type, sender: userId }));
-    const [changedPresence, newlySharedPresence, toDevice, deviceLists, keyCounts] = await Promise.all([
-      moved('presence') ? this.r.presence.presenceEvents(userId, S('presence'), next.presence) : [],
-      // Users who newly share a room get the viewer's view of their presence even if it is old.
-      since && global.lastMembership > S('events')
-        ? usersNewlySharingRoomWith(this.db, userId, S('events'), N).then((ids) => this.r.presence.currentPresence(ids, next.presence))
-        : [],
-      moved('toDevice') ? this.r.toDevice.take(userId, deviceId, S('toDevice'), next.toDevice) : { events: [], position: S('toDevice') },
-      since && (moved('deviceLists') || global.lastMembership > S('events'))
-        ? deviceListChanges(this.db, this.r.deviceLists, userId, { events: [S('events'), N], deviceLists: [S('deviceLists'), next.deviceLists] })
-        : { changed: [], left: [] },
-      this.r.keys.countsFor(userId, deviceId),
-    ]);
+    // Users who newly share a room: their presence (even if old) and device lists concern the viewer.
+    const sharing = !!since && global.lastMembership > S('events');
+    const noToDevice = { events: [], position: S('toDevice') };
+    const noDeviceLists = { changed: [] as string[], left: [] as string[] };
+    // Most incremental syncs: none of these streams moved and the key counts are cached (no promises).
+    const knownKeyCounts =
+      since && !moved('presence') && !sharing && !moved('toDevice') && !moved('deviceLists') ? this.r.keys.peekCounts(userId, deviceId) : undefined;
+    const [changedPresence, newlySharedPresence, toDevice, deviceLists, keyCounts] = knownKeyCounts
+      ? [[], [], noToDevice, noDeviceLists, knownKeyCounts]
+      : await Promise.all([
+          moved('presence') ? this.r.presence.presenceEvents(userId, S('presence'), next.presence) : [],
+          sharing ? usersNewlySharingRoomWith(this.db, userId, S('events'), N).then((ids) => this.r.presence.currentPresence(ids, next.presence)) : [],
+          moved('toDevice') ? this.r.toDevice.take(userId, deviceId, S('toDevice'), next.toDevice) : noToDevice,
+          since && (moved('deviceLists') || sharing)
+            ? deviceListChanges(this.db, this.r.deviceLists, userId, { events: [S('events'), N], deviceLists: [S('deviceLists'), next.deviceLists] })
+            : noDeviceLists,
+          this.r.keys.countsFor(userId, deviceId),
+        ]);
     const changedSenders = new Set(changedPresence.map((e) => e.sender));
     const presenceEvents = [...changedPresence, ...newlySharedPresence.filter((e) => !changedSenders.has(e.sender))];
     const presence = presenceEvents.filter((e) => matchesEventFilter(filter.presence, { type: e.type, sender: e.sender }));
@@ -319,15 +346,18 @@ export class SyncService {
     const bundled: StoredEvent[] = [];
     for (const e of events) (this.caches.withoutRelations(e) ? plain : bundled).push(e);
     const serializer = this.rooms.serializer;
-    const [a, b] = await Promise.all([
-      serializer.serialize(plain, { userId, deviceId, bundleAggregations: false }),
-      serializer.serialize(bundled, { userId, deviceId }),
-    ]);
-    const byEvent = new Map<StoredEvent, Json>();
-    plain.forEach((e, i) => byEvent.set(e, a[i] as Json));
-    bundled.forEach((e, i) => byEvent.set(e, b[i] as Json));
-    const out = events.map((e) => byEvent.get(e)!);
-    for (const e of out) delete e.room_id;
+    let out: Json[];
+    const asPlain = { userId, deviceId, bundleAggregations: false, withoutRoomId: true };
+    const asBundled = { userId, deviceId, withoutRoomId: true };
+    if (bundled.length === 0) out = (await serializer.serialize(plain, asPlain)) as Json[];
+    else if (plain.length === 0) out = (await serializer.serialize(bundled, asBundled)) as Json[];
+    else {
+      const [a, b] = await Promise.all([serializer.serialize(plain, asPlain), serializer.serialize(bundled, asBundled)]);
+      const byEvent = new Map<StoredEvent, Json>();
+      plain.forEach((e, i) => byEvent.set(e, a[i] as Json));
+      bundled.forEach((e, i) => byEvent.set(e, b[i] as Json));
+      out = events.map((e) => byEvent.get(e)!);
+    }
     return out;
   }
 
@@ -346,6 +376,7 @@ export class SyncService {
 }
 
 async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  if (items.length <= 1) return items.length ? [await fn(items[0])] : [];
   const out = new Array<R>(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
