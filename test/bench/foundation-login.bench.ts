@@ -2,7 +2,7 @@
 // the same concurrency (the libuv pool's 4 threads), measured in this run. Target: at least 0.9x.
 import argon2 from 'argon2';
 import { pino } from 'pino';
-import { ARGON2_PARAMS } from '../../homeserver/src/accounts/passwords.js';
+import { ARGON2_PARAMS } from '../../homeserver/dist/accounts/passwords.js';
 import { benchDatabase, fmt, inTurn, load, median, nullLogger, report, startBenchServer } from './foundation-support.js';
 
 const ROUNDS = 5;

@@ -11,9 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { validateConfig } from '../../homeserver/src/config/load.js';
-import { createLogger } from '../../homeserver/src/logging.js';
-import { startHomeserver, type Homeserver } from '../../homeserver/src/main.js';
+import { validateConfig } from '../../homeserver/dist/config/load.js';
+import { createLogger } from '../../homeserver/dist/logging.js';
+import { startHomeserver, type Homeserver } from '../../homeserver/dist/main.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -72,7 +72,7 @@ export async function benchDatabase(log: Logger): Promise<{ url: string; drop():
       },
     };
   }
-  const { startEmbeddedPostgres } = await import('../../homeserver/src/db/embedded.js');
+  const { startEmbeddedPostgres } = await import('../../homeserver/dist/db/embedded.js');
   const dir = mkdtempSync(path.join(tmpdir(), 'parley-bench-pg-'));
   const embedded = await startEmbeddedPostgres(path.join(dir, 'postgres'), log);
   return {

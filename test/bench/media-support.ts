@@ -5,7 +5,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { benchDatabase, nullLogger, startBenchServer } from './foundation-support.js';
 import { registerUser, type TestUser } from '../support/users.js';
-import type { Homeserver } from '../../homeserver/src/main.js';
+import type { Homeserver } from '../../homeserver/dist/main.js';
 
 v8.setFlagsFromString('--expose-gc');
 export const gc = vm.runInNewContext('gc') as () => void;
@@ -15,7 +15,8 @@ export async function startMediaBench(media: Record<string, unknown> = {}): Prom
   const log = nullLogger('warn');
   const db = await benchDatabase(log);
   const { hs, cleanup } = await startBenchServer(db.url, log, { media });
-  const user = await registerUser(hs, 'bench');
+  // The test helper is typed against the sources; the benchmarks run the built server (same shape).
+  const user = await registerUser(hs as unknown as Parameters<typeof registerUser>[0], 'bench');
   return {
     hs,
     user,

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
-import { validateConfig } from '../../homeserver/src/config/load.js';
-import { startHomeserver, type Homeserver } from '../../homeserver/src/main.js';
+import { validateConfig } from '../../homeserver/dist/config/load.js';
+import { startHomeserver, type Homeserver } from '../../homeserver/dist/main.js';
 
 export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
 

@@ -9,7 +9,7 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
-import { roomsOf } from '../../homeserver/src/rooms/index.js';
+import { roomsOf } from '../../homeserver/dist/rooms/index.js';
 import { benchServer, benchUser, fmt } from './rooms-bench-support.js';
 
 // node:http with a keep-alive agent: fetch (undici) costs the load generator about as much CPU per

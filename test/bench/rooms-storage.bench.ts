@@ -4,7 +4,7 @@
 //    its events' JSON bytes (target <= 2.0x), with the state tables' share;
 //  - GET /messages limit 50 on a room of 100,000 events: p50 / p99 (target p99 < 20 ms).
 import pg from 'pg';
-import { roomsOf } from '../../homeserver/src/rooms/index.js';
+import { roomsOf } from '../../homeserver/dist/rooms/index.js';
 import { benchServer, benchUser, fmt, percentile } from './rooms-bench-support.js';
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 5000);

@@ -1,10 +1,10 @@
 // State resolution v2 of two state sets with 500 conflicted events over a 10,000-event auth chain.
 // Baseline (same input, same run): the auth-difference step alone. Targets: resolution ≤ 3× the
 // baseline and < 100 ms (median of several runs after warm-up).
-// Run: node --conditions=source --import tsx test/bench/spec-state-res.bench.ts
+// Run: npm run bench -- spec-state-res
 
 import { authDifference, getRoomVersion, resolveState, separateConflicted } from '@parley/spec';
-import { buildForkedRoom } from '../../spec/src/test-support/forked-room.js';
+import { buildForkedRoom } from '../../spec/dist/test-support/forked-room.js';
 
 const HISTORY = 10_000;
 const CONFLICTED = 500;

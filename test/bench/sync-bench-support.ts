@@ -1,7 +1,7 @@
 // Helpers for the sync benchmarks: many users with tokens written straight into the database
 // (argon2 for a thousand accounts would dominate the set-up), and rooms joined through the service.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Homeserver } from '../../homeserver/src/main.js';
+import type { Homeserver } from '../../homeserver/dist/main.js';
 
 export interface BenchClientUser {
   userId: string;

@@ -17,8 +17,8 @@ import { Session } from 'node:inspector/promises';
 import { Worker } from 'node:worker_threads';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Knex } from 'knex';
-import { roomsOf } from '../../homeserver/src/rooms/index.js';
-import { realtimeOf } from '../../homeserver/src/sync/services.js';
+import { roomsOf } from '../../homeserver/dist/rooms/index.js';
+import { realtimeOf } from '../../homeserver/dist/sync/services.js';
 import { benchServer } from './rooms-bench-support.js';
 import { line, percentile, quickUsers } from './sync-bench-support.js';
 

@@ -1,7 +1,7 @@
 // Initial /sync for a user in 100 rooms of 50 messages each: p50 latency (target < 300 ms).
 // Baseline: one SQL statement reading the same timelines (the newest 10 events of each room).
 import pg from 'pg';
-import { roomsOf } from '../../homeserver/src/rooms/index.js';
+import { roomsOf } from '../../homeserver/dist/rooms/index.js';
 import { benchServer } from './rooms-bench-support.js';
 import { line, percentile, quickUsers } from './sync-bench-support.js';
 
