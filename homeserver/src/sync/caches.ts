@@ -140,7 +140,7 @@ export class SyncCaches {
   /** The newest safe events position read so far (every event up to it is committed). */
   private latestSafe = 0;
   private readonly perUser = new Map<string, Generational<{ accountData: number; notifications: number }>>();
-  /** Rooms of each user's recent notifications, from the bus: id → room, complete above `from`. */
+  /** Rooms of each user's recent notifications, from the bus: [id, room] by ascending id, complete above `from`. */
   private readonly notified = new Map<string, { from: number; rooms: Array<[number, string]> }>();
   private readonly memberships = new Map<string, { at: number; rows: Promise<MembershipRow[]>; value?: MembershipRow[] }>();
   private readonly rooms = new Map<number, RecentEvents>();
@@ -191,8 +191,12 @@ export class SyncCaches {
       entry?.update((v) => ({ ...v, notifications: Math.max(v.notifications, m.id!) }));
       const recent = this.notified.get(m.userId);
       if (recent && m.roomId) {
-        recent.rooms.push([m.id, m.roomId]);
-        if (recent.rooms.length > 200) recent.from = recent.rooms.splice(0, 100).at(-1)![0];
+        // Kept in id order (messages of several processes may interleave): usually a push.
+        const rooms = recent.rooms;
+        let at = rooms.length;
+        while (at > 0 && rooms[at - 1][0] > m.id) at--;
+        rooms.splice(at, 0, [m.id, m.roomId]);
+        if (rooms.length > 200) recent.from = rooms.splice(0, 100).at(-1)![0];
       }
     });
   }
@@ -271,7 +275,10 @@ export class SyncCaches {
       return undefined;
     }
     if (from < recent.from) return undefined;
-    return new Set(recent.rooms.filter(([id]) => id > from && id <= upTo).map(([, room]) => room));
+    // The newest few, from the end: a syncing user has seen all but those.
+    const rooms = new Set<string>();
+    for (let i = recent.rooms.length - 1; i >= 0 && recent.rooms[i][0] > from; i--) if (recent.rooms[i][0] <= upTo) rooms.add(recent.rooms[i][1]);
+    return rooms;
   }
 
   /** The user's ignored users (m.ignored_user_list), kept until their account data changes. */

@@ -94,7 +94,7 @@ export function realtimeOf(s: ServerContext): RealtimeServices {
   } as Omit<RealtimeServices, 'sync'> as RealtimeServices;
   services.sync = new SyncService(db, roomsOf(s), services, fanout);
   notifier.beforeRoomWake = (m) => services.notifications.evaluated(m.eventId);
-  s.onStopping(() => services.sync.stopping.abort());
+  s.onStopping(() => services.sync.stop());
   s.accounts.sessions.onDevicesDeleted.push(async (userId, deviceIds) => {
     for (const d of deviceIds) await services.keys.deviceDeleted(userId, d);
   });

@@ -2,7 +2,6 @@
 // Computes initial and incremental responses from the stored streams, and long-polls by waiting
 // on the notifier until something relevant arrives or the timeout passes.
 import { Errors, matchesEventFilter, type RoomEventFilter, type sync as syncApi } from '@parley/spec';
-import { setMaxListeners } from 'node:events';
 import type { Knex } from 'knex';
 import type { RoomService } from '../rooms/service.js';
 import { maxSafeStreamOrdering } from '../rooms/stream.js';
@@ -20,6 +19,21 @@ import { encodeSyncToken, maxPosition, parseSyncToken, type SyncPosition } from 
 
 /** Longest a long-poll waits, whatever `timeout` asks. */
 export const MAX_SYNC_TIMEOUT_MS = 5 * 60_000;
+
+/**
+ * Tells a waiting long-poll that its client went away. (An AbortSignal would do, but a long-poll
+ * per delivery makes one per message and recipient, and each costs an EventTarget.)
+ */
+export class Hangup {
+  gone = false;
+  /** Set by the waiting sync. */
+  onGone?: () => void;
+
+  hangUp(): void {
+    this.gone = true;
+    this.onGone?.();
+  }
+}
 
 export interface SyncRequest {
   userId: string;
@@ -41,8 +55,10 @@ type SyncResponse = syncApi.SyncResponse;
 export class SyncService {
   private readonly reader: RoomSyncReader;
   readonly caches: SyncCaches;
-  /** Aborted as shutdown begins: waiting long-polls answer at once. */
-  readonly stopping = new AbortController();
+  /** Set as shutdown begins (`stop()`): waiting long-polls answer at once. */
+  private stopped = false;
+  /** What ends each waiting long-poll's wait early. */
+  private readonly waits = new Set<() => void>();
 
   constructor(
     private readonly db: Knex,
@@ -53,8 +69,6 @@ export class SyncService {
   ) {
     this.caches = new SyncCaches(cacheDb, r.bus);
     this.reader = new RoomSyncReader(db, rooms, this.caches);
-    // Every waiting long-poll listens for shutdown.
-    setMaxListeners(0, this.stopping.signal);
   }
 
 
@@ -93,9 +107,18 @@ export class SyncService {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Runs a sync; with a since token and a timeout, waits until there is something to say. */
-  async sync(req: SyncRequest, signal?: AbortSignal): Promise<SyncResponse> {
-    const run = this.run(req, signal);
+  /** Shutdown begins: every waiting long-poll answers now, and new ones do not wait. */
+  stop(): void {
+    this.stopped = true;
+    for (const end of [...this.waits]) end();
+  }
+
+  /**
+   * Runs a sync; with a since token and a timeout, waits until there is something to say (or
+   * `hangup` reports the client gone).
+   */
+  async sync(req: SyncRequest, hangup?: Hangup): Promise<SyncResponse> {
+    const run = this.run(req, hangup);
     this.inFlight.add(run);
     try {
       return await run;
@@ -104,7 +127,7 @@ export class SyncService {
     }
   }
 
-  private async run(req: SyncRequest, signal?: AbortSignal): Promise<SyncResponse> {
+  private async run(req: SyncRequest, hangup?: Hangup): Promise<SyncResponse> {
     const since = req.since !== undefined ? parseSyncToken(req.since) : undefined;
     if (req.setPresence) await this.r.presence.onSync(req.userId, req.setPresence);
     const timeout = Math.min(req.timeoutMs, MAX_SYNC_TIMEOUT_MS);
@@ -119,20 +142,21 @@ export class SyncService {
       for (;;) {
         woken = false;
         const { response, empty, joinedRooms } = await this.compute(req, since);
-        if (!empty || Date.now() >= deadline || signal?.aborted || this.stopping.signal.aborted) return response;
+        if (!empty || Date.now() >= deadline || hangup?.gone || this.stopped) return response;
         this.r.notifier.setRooms(listener, joinedRooms);
         if (!woken) {
           await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, deadline - Date.now());
-            const done = () => {
+            const timer = setTimeout(done, deadline - Date.now());
+            function done() {
               clearTimeout(timer);
-              signal?.removeEventListener('abort', done);
-              this.stopping.signal.removeEventListener('abort', done);
+              waits.delete(done);
+              if (hangup) hangup.onGone = undefined;
               resolve();
-            };
+            }
+            const waits = this.waits;
+            waits.add(done);
             wake = done;
-            signal?.addEventListener('abort', done, { once: true });
-            this.stopping.signal.addEventListener('abort', done, { once: true });
+            if (hangup) hangup.onGone = done;
           });
           wake = () => (woken = true);
         }

@@ -2,14 +2,15 @@
 import { sync } from '@parley/spec';
 import type { ApiRouter } from '../../http/router.js';
 import type { RealtimeServices } from '../../sync/services.js';
+import { Hangup } from '../../sync/sync-service.js';
 
 export function registerSync(router: ApiRouter, r: RealtimeServices): void {
   router.bind(sync.sync, async ({ requester, query, ctx }) => {
     // A client that goes away ends its long-poll at once. (The request also closes after every
-    // answer: aborting then would only cost an AbortError with its stack trace per sync.)
-    const aborted = new AbortController();
+    // answer: nothing to end then.)
+    const hangup = new Hangup();
     ctx.req.once('close', () => {
-      if (!ctx.res.writableEnded) aborted.abort();
+      if (!ctx.res.writableEnded) hangup.hangUp();
     });
     const filter = await r.filters.resolve(requester.userId, query.filter);
     return r.sync.sync(
@@ -22,7 +23,7 @@ export function registerSync(router: ApiRouter, r: RealtimeServices): void {
         timeoutMs: query.timeout ?? 0,
         setPresence: query.set_presence ?? 'online',
       },
-      aborted.signal,
+      hangup,
     );
   });
 }
