@@ -349,6 +349,10 @@ try {
   line("server's event loop busy (its CPU, and waits for a core)", `${(cpu.serverLoop * 100).toFixed(0)}%`);
   line('CPU (cores) of the load threads against the bare relay', `${Math.max(0, baseline.cpu.process - baseline.cpu.serverThread).toFixed(2)}`);
   line('CPU ms per message sent: server thread / Postgres and the rest', `${perMessage(cpu.serverThread).toFixed(2)} / ${perMessage(elsewhere).toFixed(2)}`);
+  // What the asked rate would take at this cost per message (server, Postgres, clients): more than the
+  // machine has means the rate cannot be met here, whatever the latency.
+  const coresNeeded = ((perMessage(cpu.serverThread) + perMessage(elsewhere) + perMessage(loadThreads)) * ROOMS * RATE) / 1000;
+  line(`cores needed for ${ROOMS * RATE} msg/s at this cost per message (clients included)`, coresNeeded.toFixed(1), `of ${cpus().length}`);
   line('WebSocket p99 / baseline p99', `${(wsP99 / percentile(base, 99)).toFixed(1)}x`);
   line('/sync p99 / baseline p99', `${(pollP99 / percentile(base, 99)).toFixed(1)}x`);
   exitCode = wsOk && pollOk ? 0 : 1;

@@ -25,6 +25,7 @@ import {
   type StateKey,
 } from '@parley/spec';
 import type { EventBus } from '../bus/bus.js';
+import { runPrepared, type PreparedStatement } from '../db/prepared.js';
 import { appendStateGroup } from './state-groups.js';
 import type { StreamAllocator } from './stream.js';
 import { RoomStore, type RoomInfo, type StoredEvent } from './store.js';
@@ -244,6 +245,20 @@ interface QueuedSend {
 interface TipCache {
   tip: Extremity;
   entries: Map<StateKey, StoredEvent | null>;
+}
+
+/** Prepared forms of the one-event write statement, by text (bounded: shapes beyond it run unprepared). */
+const preparedWrites = new Map<string, PreparedStatement>();
+const PREPARED_WRITES_MAX = 64;
+
+function preparedWrite(sql: string): PreparedStatement | undefined {
+  let statement = preparedWrites.get(sql);
+  if (!statement && preparedWrites.size < PREPARED_WRITES_MAX) {
+    let n = 0;
+    statement = { name: `pipeline_write_${preparedWrites.size}`, text: sql.replace(/\?/g, () => `$${++n}`) };
+    preparedWrites.set(sql, statement);
+  }
+  return statement;
 }
 
 export class EventPipeline {
@@ -515,7 +530,10 @@ export class EventPipeline {
     else if (replacedNids.length) bindings.push(replacedNids.length);
     const sql = `WITH ${parts.map((p, i) => `w${i} AS (${p})`).join(', ')} ${check}`;
     try {
-      await trx.raw(sql, bindings as Knex.RawBinding[]);
+      // One event written on its own (most sends): a prepared statement, as its few shapes recur.
+      const prepared = w.direct && rows.events.length === 1 ? preparedWrite(sql) : undefined;
+      if (prepared) await runPrepared(this.deps.db, prepared, bindings);
+      else await trx.raw(sql, bindings as Knex.RawBinding[]);
     } catch (err) {
       if ((err as { code?: string }).code === EXTREMITY_CHECK_FAILED) throw new StaleTip();
       throw err;
