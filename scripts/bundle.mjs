@@ -6,7 +6,7 @@
 //   homeserver/dist/bundle/state-res-worker.js  the state resolution worker thread.
 // Native and optional packages stay external.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -73,3 +73,13 @@ await Promise.all([
     footer: { js: '})' },
   }),
 ]);
+
+// esbuild escapes non-ASCII characters in code but keeps them in comments; replacing those lets
+// load-cli-program.ts read the bundle as one-byte Latin-1 text instead of decoding UTF-8.
+const serverFile = path.join(outdir, 'server.cjs');
+const serverText = readFileSync(serverFile, 'utf8');
+let outsideComments = 0;
+const asciiText = serverText.replace(/^(\s*(?:\/\/|\*|\/\*).*)$/gm, (line) => line.replace(/[^\x00-\x7f]/g, '?'));
+for (const ch of asciiText) if (ch.charCodeAt(0) > 0x7f) outsideComments++;
+if (outsideComments) console.warn(`bundle: ${outsideComments} non-ASCII characters outside comments; the bundle loads as UTF-8`);
+writeFileSync(serverFile, asciiText);

@@ -34,6 +34,13 @@ describe('loadWithCodeCache', () => {
     expect(typeof (await m.load()).join).toBe('function');
   });
 
+  it('reads the text right whether the file is ASCII (as bundle.mjs makes it) or not', () => {
+    const ascii = loadWithCodeCache(bundle(`module.exports = { text: 'plain' };`), 0);
+    const utf8 = loadWithCodeCache(bundle(`// café — a comment\nmodule.exports = { text: 'résumé ✓' };`), 0);
+    expect(ascii.exports).toEqual({ text: 'plain' });
+    expect(utf8.exports).toEqual({ text: 'résumé ✓' });
+  });
+
   it('writes a cache for the build, uses it next time, and replaces it when the file changes', async () => {
     const file = bundle('module.exports = { answer: 41 + 1 };');
     const first = loadWithCodeCache(file, 0);

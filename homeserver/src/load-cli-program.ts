@@ -3,6 +3,7 @@
 // JavaScript is a large part of start-up, and on Node 20 ES modules cannot use a code cache.
 // Run from tsc's output or the sources (tests), it is a plain import.
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { isAscii } from 'node:buffer';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -40,7 +41,7 @@ export function loadWithCodeCache(file: string, saveAfterMs = SAVE_CACHE_AFTER_M
   }
   // The file is a function expression taking the CommonJS arguments and the bundle's
   // `import.meta.url` and `import.meta.resolve` (see scripts/bundle.mjs).
-  const script = new vm.Script(readFileSync(file, 'utf8'), {
+  const script = new vm.Script(sourceText(readFileSync(file)), {
     filename: file,
     cachedData,
     // The bundle turns import() into require() (scripts/bundle.mjs); should one remain, it still works.
@@ -76,4 +77,12 @@ function saveCache(script: vm.Script, dir: string, name: string): void {
   } catch {
     /* read-only install */
   }
+}
+
+/**
+ * The bundle's text. scripts/bundle.mjs makes it ASCII, which reads as Latin-1 straight into a
+ * one-byte string: about 15 ms less start-up than decoding 4 MB as UTF-8.
+ */
+function sourceText(bytes: Buffer): string {
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 }
