@@ -54,10 +54,10 @@ function timelineEvents(frame) {
   for (const id in join) for (const e of (join[id].timeline && join[id].timeline.events) || []) out.push(e);
   return out;
 }
-// node:http with two agents: each long-poll keeps its own connection; the senders share a bounded,
-// kept-alive pool (a slow server must not make the generator open a connection per request).
+// Senders use node:http with a bounded, kept-alive pool (a slow server must not make the generator
+// open a connection per request).
 const http = require('node:http');
-const pollAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+const net = require('node:net');
 const sendAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 function request(agent, method, path, token, body) {
   return new Promise((resolve, reject) => {
@@ -73,23 +73,49 @@ function request(agent, method, path, token, body) {
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
+// Each long-poll client keeps one connection and speaks just enough HTTP/1.1 over it, like wrk:
+// node:http's client costs more CPU per request than the server's answer, and these two cores are
+// shared with the server under test. Every response is still read whole and parsed as JSON.
 let pollErrors = 0;
-async function longPoll(r) {
+function longPoll(r) {
+  const target = new URL(url);
   let since = r.since;
-  while (!stopped) {
-    let res;
-    try {
-      res = await request(pollAgent, 'GET', '/_matrix/client/v3/sync?timeout=30000&since=' + since, r.token);
-    } catch (e) {
-      // A refused or reset connection: count it and poll again from the same token.
+  let socket;
+  let pending = Buffer.alloc(0);
+  const ask = () => socket.write('GET /_matrix/client/v3/sync?timeout=30000&since=' + since + ' HTTP/1.1\\r\\nHost: ' + target.host + '\\r\\nAuthorization: Bearer ' + r.token + '\\r\\n\\r\\n');
+  const connect = () => {
+    pending = Buffer.alloc(0);
+    socket = net.connect(Number(target.port), target.hostname, ask);
+    socket.setNoDelay(true);
+    // A refused or reset connection: count it and poll again from the same token.
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      if (stopped) return;
       pollErrors++;
-      await new Promise((ok) => setTimeout(ok, 100));
-      continue;
-    }
-    if (res.status !== 200) throw new Error('sync ' + res.status + ' ' + JSON.stringify(res.body));
-    since = res.body.next_batch;
-    for (const e of timelineEvents(res.body)) record('poll', e);
-  }
+      setTimeout(connect, 100);
+    });
+    socket.on('data', (chunk) => {
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      for (;;) {
+        const end = pending.indexOf('\\r\\n\\r\\n');
+        if (end < 0) return;
+        const head = pending.toString('latin1', 0, end);
+        const length = /\\r\\ncontent-length: *(\\d+)/i.exec(head);
+        if (!length) throw new Error('sync answered without Content-Length: ' + head);
+        const total = end + 4 + Number(length[1]);
+        if (pending.length < total) return;
+        const body = JSON.parse(pending.toString('utf8', end + 4, total));
+        pending = pending.subarray(total);
+        if (head.slice(9, 12) !== '200') throw new Error('sync ' + head.slice(9, 12) + ' ' + JSON.stringify(body));
+        since = encodeURIComponent(body.next_batch);
+        for (const e of timelineEvents(body)) record('poll', e);
+        if (stopped) return void socket.destroy();
+        ask();
+      }
+    });
+  };
+  since = encodeURIComponent(since);
+  connect();
 }
 function openWs(r, target) {
   return new Promise((resolve, reject) => {
@@ -113,7 +139,7 @@ function openWs(r, target) {
     for (const r of receivers) {
       if (r.kind === 'ws') sockets.push(await openWs(r, 'parley'));
       else {
-        longPoll(r).catch((e) => { if (!stopped) console.error(e); });
+        longPoll(r);
         // Let the server accept the long-polls at a human pace rather than all in one burst.
         await new Promise((ok) => setTimeout(ok, 2));
       }
