@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { validateConfig } from '../../homeserver/dist/config/load.js';
 import { createLogger } from '../../homeserver/dist/logging.js';
 import { startHomeserver, type Homeserver } from '../../homeserver/dist/main.js';
+import { RESPONSE_READER } from './raw-http.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -130,29 +131,19 @@ const head = [method + ' ' + u.pathname + u.search + ' HTTP/1.1', 'Host: ' + u.h
 const request = Buffer.concat([Buffer.from(head.join('\\r\\n') + '\\r\\n\\r\\n'), payload]);
 const deadline = Date.now() + durationMs;
 let done = 0, failed = 0;
+${RESPONSE_READER}
 function connection() {
   return new Promise((resolve) => {
     const socket = net.connect(Number(u.port), u.hostname);
     socket.setNoDelay(true);
-    let pending = Buffer.alloc(0);
     const next = () => { if (Date.now() < deadline) socket.write(request); else { socket.destroy(); resolve(); } };
     socket.on('connect', next);
     socket.on('error', () => { failed++; resolve(); });
-    socket.on('data', (chunk) => {
-      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      for (;;) {
-        const end = pending.indexOf('\\r\\n\\r\\n');
-        if (end < 0) return;
-        const header = pending.toString('latin1', 0, end);
-        const length = /\\r\\ncontent-length: *(\\d+)/i.exec(header);
-        if (!length) { failed++; socket.destroy(); resolve(); return; }
-        const total = end + 4 + Number(length[1]);
-        if (pending.length < total) return;
-        if (Number(header.slice(9, 12)) >= 400) failed++; else done++;
-        pending = pending.subarray(total);
-        next();
-      }
-    });
+    socket.on('data', responses((status) => {
+      if (!status) { failed++; socket.destroy(); resolve(); return; }
+      if (status >= 400) failed++; else done++;
+      next();
+    }));
   });
 }
 const started = Date.now();

@@ -21,6 +21,7 @@ import { roomsOf } from '../../homeserver/dist/rooms/index.js';
 import { realtimeOf } from '../../homeserver/dist/sync/services.js';
 import { benchServer } from './rooms-bench-support.js';
 import { line, percentile, quickUsers } from './sync-bench-support.js';
+import { RESPONSE_READER } from './raw-http.js';
 
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 100);
 const PER_ROOM = Number(process.env.BENCH_CLIENTS_PER_ROOM ?? 10);
@@ -77,14 +78,13 @@ function request(agent, method, path, token, body) {
 // node:http's client costs more CPU per request than the server's answer, and these two cores are
 // shared with the server under test. Every response is still read whole and parsed as JSON.
 let pollErrors = 0;
+${RESPONSE_READER}
 function longPoll(r) {
   const target = new URL(url);
   let since = r.since;
   let socket;
-  let pending = Buffer.alloc(0);
   const ask = () => socket.write('GET /_matrix/client/v3/sync?timeout=30000&since=' + since + ' HTTP/1.1\\r\\nHost: ' + target.host + '\\r\\nAuthorization: Bearer ' + r.token + '\\r\\n\\r\\n');
   const connect = () => {
-    pending = Buffer.alloc(0);
     socket = net.connect(Number(target.port), target.hostname, ask);
     socket.setNoDelay(true);
     // A refused or reset connection: count it and poll again from the same token.
@@ -94,25 +94,15 @@ function longPoll(r) {
       pollErrors++;
       setTimeout(connect, 100);
     });
-    socket.on('data', (chunk) => {
-      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      for (;;) {
-        const end = pending.indexOf('\\r\\n\\r\\n');
-        if (end < 0) return;
-        const head = pending.toString('latin1', 0, end);
-        const length = /\\r\\ncontent-length: *(\\d+)/i.exec(head);
-        if (!length) throw new Error('sync answered without Content-Length: ' + head);
-        const total = end + 4 + Number(length[1]);
-        if (pending.length < total) return;
-        const body = JSON.parse(pending.toString('utf8', end + 4, total));
-        pending = pending.subarray(total);
-        if (head.slice(9, 12) !== '200') throw new Error('sync ' + head.slice(9, 12) + ' ' + JSON.stringify(body));
-        since = encodeURIComponent(body.next_batch);
-        for (const e of timelineEvents(body)) record('poll', e);
-        if (stopped) return void socket.destroy();
-        ask();
-      }
-    });
+    socket.on('data', responses((status, head, raw) => {
+      if (!status) throw new Error('sync answered without Content-Length: ' + head);
+      const body = JSON.parse(raw.toString('utf8'));
+      if (status !== 200) throw new Error('sync ' + status + ' ' + JSON.stringify(body));
+      since = encodeURIComponent(body.next_batch);
+      for (const e of timelineEvents(body)) record('poll', e);
+      if (stopped) socket.destroy();
+      else ask();
+    }));
   };
   since = encodeURIComponent(since);
   connect();
