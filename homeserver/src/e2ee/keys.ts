@@ -6,6 +6,7 @@ import type { EventBus } from '../bus/bus.js';
 import { CHANNEL, type UserMessage } from '../sync/channels.js';
 import type { DeviceLists } from './device-lists.js';
 import { CrossSigning } from './cross-signing.js';
+import { settling, type Settling } from '../settling.js';
 
 type DeviceKeys = z.output<typeof keysApi.deviceKeysSchema>;
 type OneTimeKey = string | { key: string; [k: string]: unknown };
@@ -18,7 +19,7 @@ interface KeyCounts {
 
 export class KeyService {
   /** Key counts per device for sync, dropped when any process announces a change (CHANNEL.keys). */
-  private readonly counts = new Map<string, { promise: Promise<KeyCounts>; value?: KeyCounts }>();
+  private readonly counts = new Map<string, Settling<KeyCounts>>();
 
   constructor(
     private readonly db: Knex,
@@ -30,12 +31,12 @@ export class KeyService {
     bus.subscribe(CHANNEL.keys, (m) => this.counts.delete(`${(m as UserMessage).userId}|${(m as UserMessage).deviceId}`));
   }
 
-  /** device_one_time_keys_count and device_unused_fallback_key_types of a sync. */
   /** The device's key counts if cached here, without a promise (the hot path of every sync). */
   peekCounts(userId: string, deviceId: string): KeyCounts | undefined {
     return this.counts.get(`${userId}|${deviceId}`)?.value;
   }
 
+  /** device_one_time_keys_count and device_unused_fallback_key_types of a sync. */
   countsFor(userId: string, deviceId: string): Promise<KeyCounts> {
     const key = `${userId}|${deviceId}`;
     let hit = this.counts.get(key);
@@ -45,11 +46,7 @@ export class KeyService {
         oneTimeKeyCounts,
         unusedFallbackKeyTypes,
       }));
-      const entry: { promise: Promise<KeyCounts>; value?: KeyCounts } = { promise };
-      promise.then(
-        (value) => (entry.value = value),
-        () => this.counts.get(key) === entry && this.counts.delete(key),
-      );
+      const entry = settling(promise, () => this.counts.get(key) === entry && this.counts.delete(key));
       this.counts.set(key, (hit = entry));
     }
     return hit.promise;

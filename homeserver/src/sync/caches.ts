@@ -7,6 +7,7 @@ import { EVENT_COLUMNS, toStoredEvent, type StoredEvent } from '../rooms/store.j
 import { CHANNEL, type RoomEventMessage, type UserMessage } from './channels.js';
 import { countedStreamPositions, type CountedStream } from './streams.js';
 import { UnreadCounts } from './unread.js';
+import { settling, type Settling } from '../settling.js';
 
 /** Longest a cached value is trusted without a bus message (a lost message costs at most this). */
 const MAX_AGE_MS = 2000;
@@ -142,9 +143,9 @@ export class SyncCaches {
   private readonly perUser = new Map<string, Generational<{ accountData: number; notifications: number }>>();
   /** Rooms of each user's recent notifications, from the bus: [id, room] by ascending id, complete above `from`. */
   private readonly notified = new Map<string, { from: number; rooms: Array<[number, string]> }>();
-  private readonly memberships = new Map<string, { at: number; rows: Promise<MembershipRow[]>; value?: MembershipRow[] }>();
+  private readonly memberships = new Map<string, { at: number; rows: Settling<MembershipRow[]> }>();
   private readonly rooms = new Map<number, RecentEvents>();
-  private readonly ignored = new Map<string, { promise: Promise<Set<string>>; value?: Set<string> }>();
+  private readonly ignored = new Map<string, Settling<Set<string>>>();
   private readonly unsubscribe: Array<() => void> = [];
 
   constructor(
@@ -286,11 +287,7 @@ export class SyncCaches {
     let hit = this.ignored.get(userId);
     if (!hit) {
       if (this.ignored.size > USER_ENTRIES_MAX) this.ignored.clear();
-      const entry: { promise: Promise<Set<string>>; value?: Set<string> } = { promise: load() };
-      entry.promise.then(
-        (value) => (entry.value = value),
-        () => this.ignored.get(userId) === entry && this.ignored.delete(userId),
-      );
+      const entry = settling(load(), () => this.ignored.get(userId) === entry && this.ignored.delete(userId));
       this.ignored.set(userId, (hit = entry));
     }
     return hit.promise;
@@ -304,7 +301,7 @@ export class SyncCaches {
   /** The user's memberships (kept until a member event about them; re-read every 15-30 s). */
   membershipsOf(userId: string): Promise<MembershipRow[]> {
     const hit = this.memberships.get(userId);
-    if (hit && Date.now() < hit.at) return hit.rows;
+    if (hit && Date.now() < hit.at) return hit.rows.promise;
     if (this.memberships.size > USER_ENTRIES_MAX) this.memberships.clear();
     // A promise, not the query builder (awaiting a builder runs its query again).
     const rows: Promise<MembershipRow[]> = this.db('current_memberships as m')
@@ -313,19 +310,18 @@ export class SyncCaches {
       .select('r.room_id', 'm.room_nid', 'm.membership', 'm.event_nid', 'm.forgotten')
       .then((r: MembershipRow[]) => r);
     // Re-read after 15-30 s (jittered: users who connected together do not all re-read together).
-    const entry: { at: number; rows: Promise<MembershipRow[]>; value?: MembershipRow[] } = { at: Date.now() + 15_000 * (1 + Math.random()), rows };
+    const entry = {
+      at: Date.now() + 15_000 * (1 + Math.random()),
+      rows: settling(rows, () => this.memberships.get(userId) === entry && this.memberships.delete(userId)),
+    };
     this.memberships.set(userId, entry);
-    rows.then(
-      (value) => (entry.value = value),
-      () => this.memberships.get(userId) === entry && this.memberships.delete(userId),
-    );
     return rows;
   }
 
   /** The user's memberships if known here and current, without a promise. */
   peekMemberships(userId: string): MembershipRow[] | undefined {
     const hit = this.memberships.get(userId);
-    return hit && Date.now() < hit.at ? hit.value : undefined;
+    return hit && Date.now() < hit.at ? hit.rows.value : undefined;
   }
 
   /**

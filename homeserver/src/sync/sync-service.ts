@@ -47,10 +47,10 @@ export interface SyncRequest {
 
 
 type Json = Record<string, any>;
+type SyncResponse = syncApi.SyncResponse;
 
 /** An empty map to hand out where a lookup was skipped (never written to). */
 const NOTHING: ReadonlyMap<any, never> = new Map<any, never>();
-type SyncResponse = syncApi.SyncResponse;
 
 export class SyncService {
   private readonly reader: RoomSyncReader;
@@ -146,15 +146,14 @@ export class SyncService {
         this.r.notifier.setRooms(listener, joinedRooms);
         if (!woken) {
           await new Promise<void>((resolve) => {
-            const timer = setTimeout(done, deadline - Date.now());
-            function done() {
+            const done = () => {
               clearTimeout(timer);
-              waits.delete(done);
+              this.waits.delete(done);
               if (hangup) hangup.onGone = undefined;
               resolve();
-            }
-            const waits = this.waits;
-            waits.add(done);
+            };
+            const timer = setTimeout(done, deadline - Date.now());
+            this.waits.add(done);
             wake = done;
             if (hangup) hangup.onGone = done;
           });
