@@ -39,7 +39,7 @@ export interface PresenceOptions {
  * How often a syncing user's last_active is written: at most once a minute (each refresh is a
  * write), and well within the idle time, so the sweep never takes an active user for idle.
  */
-export function activityRefreshMs(idleAfterMs: number): number {
+function activityRefreshMs(idleAfterMs: number): number {
   return Math.min(60_000, Math.floor(idleAfterMs / 4));
 }
 
@@ -100,7 +100,7 @@ export class PresenceService {
       if (row?.chosen) return;
       if (row && row.state === 'online') {
         if (now - row.last_active_ts < refreshMs) return;
-        // The sweep's own condition: a row it turned idle meanwhile is not refreshed here.
+        // Only while still online and not chosen: the idle sweep or a PUT may have changed it since the read.
         const refreshed = await this.db('presence').where({ user_id: userId, state: 'online', chosen: false }).update({ last_active_ts: now, currently_active: true });
         if (refreshed) {
           this.recentlyOnline.set(userId, now + refreshMs);
