@@ -41,6 +41,10 @@ describe('LineBatch', () => {
     expect(() => batch.write('late\n')).not.toThrow();
     expect(() => batch.flushSync()).not.toThrow();
     expect(sink.written).toEqual([]);
+    // Nothing is held back either: a sink brought back gets only what comes after.
+    sink.destroyed = false;
+    batch.write('later\n');
+    expect(sink.written).toEqual(['later\n']);
   });
 });
 

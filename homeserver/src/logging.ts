@@ -33,11 +33,12 @@ export class LineBatch {
 
   /** Hands whatever is collected to the sink (which writes it asynchronously). */
   flush(): void {
-    if (this.chars === 0 || this.sink.destroyed) return;
+    if (this.chars === 0) return;
     const text = this.lines.length === 1 ? this.lines[0] : this.lines.join('');
     this.lines = [];
     this.chars = 0;
-    this.sink.write(text);
+    // A destroyed sink (shutdown) drops the lines: kept, they would pile up for good.
+    if (!this.sink.destroyed) this.sink.write(text);
   }
 
   /** Writes everything out before returning (at exit: the event loop is gone). */
