@@ -76,7 +76,7 @@ program
       embedded?.catch(() => {});
       try {
         const { startHomeserver } = await import('./main.js');
-        hs = await startHomeserver(cfg, { log, embedded: await embedded });
+        hs = await startHomeserver(cfg, { log, embedded });
       } catch (err) {
         await (await embedded?.catch(() => undefined))?.stop();
         throw err;

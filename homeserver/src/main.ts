@@ -6,9 +6,9 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createLogger } from './logging.js';
 import type { ResolvedConfig } from './config/load.js';
-import { createDatabase, migrate, type Database } from './db/database.js';
+import { createDatabase, migrateDatabase, type Database } from './db/database.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
-import { createBus } from './bus/index.js';
+import { createBus, type EventBus } from './bus/index.js';
 import { loadOrCreateSigningKey } from './keys/signing-key.js';
 import { ApiRouter } from './http/router.js';
 import { createApp } from './http/app.js';
@@ -51,8 +51,8 @@ export interface StartOptions {
   log?: Logger;
   /** Check responses against their schemas (tests). */
   validateResponses?: boolean;
-  /** An embedded Postgres the caller already started (the CLI starts it while modules load). */
-  embedded?: EmbeddedDatabase;
+  /** An embedded Postgres the caller started (the CLI launches it while the server's code loads). */
+  embedded?: EmbeddedDatabase | Promise<EmbeddedDatabase>;
   /** Where to print the first-run banner (default: stdout unless the log level is silent). */
   print?: (text: string) => void;
 }
@@ -62,19 +62,26 @@ export async function startHomeserver(config: ResolvedConfig, opts: StartOptions
   const shutdownTasks: Array<() => Promise<void> | void> = [];
   const upgradeHandlers: UpgradeHandler[] = [];
   const stoppingTasks: Array<() => void> = [];
+  const embeddedStarting =
+    config.database.url === 'embedded' ? Promise.resolve(opts.embedded ?? startEmbeddedPostgres(config.paths.embeddedPostgres, log)) : undefined;
   let embedded: EmbeddedDatabase | undefined;
   let db: Database | undefined;
+  let bus: EventBus | undefined;
   try {
-    let dbUrl = config.database.url;
-    if (dbUrl === 'embedded') {
-      embedded = opts.embedded ?? (await startEmbeddedPostgres(config.paths.embeddedPostgres, log));
-      dbUrl = embedded.url;
-    }
-    db = createDatabase(dbUrl, { min: config.database.pool_min, max: config.database.pool_max });
-    const applied = await migrate(db);
-    if (applied.length) log.info({ migrations: applied }, 'database migrated');
+    // The database comes up (and its schema is brought up to date, over a connection of its own)
+    // while the rest of the server is built. The pool opens connections only once that is done, so
+    // nothing built meanwhile can query an old schema.
+    const schemaReady = (async () => {
+      embedded = await embeddedStarting;
+      const url = embedded?.url ?? config.database.url;
+      const applied = await migrateDatabase(url);
+      if (applied.length) log.info({ migrations: applied }, 'database migrated');
+      return url;
+    })();
+    schemaReady.catch(() => {}); // awaited before listening
+    db = createDatabase(() => schemaReady, { min: config.database.pool_min, max: config.database.pool_max });
 
-    const bus = await createBus(config.redis_url);
+    bus = await createBus(config.redis_url);
     const { key: signingKey, created } = loadOrCreateSigningKey(config.paths.signingKey);
     if (created) log.info({ keyId: signingKey.keyId, path: config.paths.signingKey }, 'generated a new signing key');
 
@@ -127,6 +134,7 @@ export async function startHomeserver(config: ResolvedConfig, opts: StartOptions
       },
     });
 
+    await schemaReady;
     const servers: Server[] = [];
     const makeServer = (tls?: { cert_path: string; key_path: string }) => {
       const handler = app.callback();
@@ -173,15 +181,18 @@ export async function startHomeserver(config: ResolvedConfig, opts: StartOptions
         clearInterval(idleSweep);
         clearTimeout(forceAfter);
         for (const task of shutdownTasks.reverse()) await Promise.resolve(task()).catch((err) => log.error({ err }, 'shutdown task failed'));
-        await bus.close();
+        await bus!.close();
         await db!.destroy();
         if (embedded) await embedded.stop();
         log.info('stopped');
       })());
     return { url, federationUrl, context, stop };
   } catch (err) {
+    for (const task of stoppingTasks) task();
+    for (const task of shutdownTasks.reverse()) await Promise.resolve(task()).catch(() => {});
+    await bus?.close().catch(() => {});
     await db?.destroy().catch(() => {});
-    await embedded?.stop().catch(() => {});
+    await (await embeddedStarting?.catch(() => undefined))?.stop().catch(() => {});
     throw err;
   }
 }

@@ -16,12 +16,15 @@ pg.types.setTypeParser(NUMERIC_OID, (v) => Number(v));
 
 export type Database = Knex;
 
-export function createDatabase(url: string, pool: { min: number; max: number }): Database {
+/** `url` may be a function: the pool then asks it before opening its first connection. */
+export function createDatabase(url: string | (() => Promise<string>), pool: { min: number; max: number }): Database {
   return knexFactory({
     client: 'pg',
-    connection: url,
+    connection: typeof url === 'string' ? url : async () => ({ connectionString: await url() }),
     pool: { min: pool.min, max: pool.max },
     acquireConnectionTimeout: 30_000,
+    // Only decides json vs text for json columns: stated, it spares a `select version()` on the first connection.
+    version: '13',
   });
 }
 
@@ -37,6 +40,16 @@ export async function migrate(db: Database): Promise<string[]> {
   if ((await appliedMigrationNames(db))?.length === migrations.length) return [];
   const [, applied] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
   return applied;
+}
+
+/** migrate() over a short-lived pool of its own. */
+export async function migrateDatabase(url: string): Promise<string[]> {
+  const db = createDatabase(url, { min: 0, max: 2 });
+  try {
+    return await migrate(db);
+  } finally {
+    await db.destroy();
+  }
 }
 
 export async function pendingMigrations(db: Database): Promise<string[]> {

@@ -13,14 +13,21 @@ const DENIED_V6 = [
   'fc00::/7', 'fe80::/10', 'fec0::/10', 'ff00::/8',
 ];
 
-function addCidrs(list: BlockList, cidrs: string[]): void {
+function parseCidr(cidr: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } {
+  const [address, bits] = cidr.split('/');
+  const version = isIP(address);
+  if (version === 0) throw new Error(`not an IP range: ${cidr}`);
+  const family = version === 6 ? 'ipv6' : 'ipv4';
+  return { address, prefix: bits === undefined ? (family === 'ipv6' ? 128 : 32) : Number(bits), family };
+}
+
+function blockList(cidrs: string[]): BlockList {
+  const list = new BlockList();
   for (const cidr of cidrs) {
-    const [address, bits] = cidr.split('/');
-    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-    if (isIP(address) === 0) throw new Error(`not an IP range: ${cidr}`);
-    const prefix = bits === undefined ? (family === 'ipv6' ? 128 : 32) : Number(bits);
+    const { address, prefix, family } = parseCidr(cidr);
     list.addSubnet(address, prefix, family);
   }
+  return list;
 }
 
 /** `::ffff:10.0.0.1` is 10.0.0.1. */
@@ -30,24 +37,30 @@ function unmapped(address: string): string {
 }
 
 export class AddressPolicy {
-  private readonly denied = new BlockList();
-  private readonly allowed = new BlockList();
+  private readonly hostDenylist: string[];
+  private readonly deny: string[];
+  private readonly allow: string[];
+  private lists: { denied: BlockList; allowed: BlockList } | undefined;
 
   constructor(opts: { allow?: string[]; deny?: string[]; hostDenylist?: string[] } = {}) {
-    addCidrs(this.denied, [...DENIED_V4, ...DENIED_V6, ...(opts.deny ?? [])]);
-    addCidrs(this.allowed, opts.allow ?? []);
+    this.deny = opts.deny ?? [];
+    this.allow = opts.allow ?? [];
+    for (const cidr of [...this.deny, ...this.allow]) parseCidr(cidr);
     this.hostDenylist = (opts.hostDenylist ?? []).map((h) => h.toLowerCase());
   }
-
-  private readonly hostDenylist: string[];
 
   isAddressAllowed(address: string): boolean {
     const ip = unmapped(address);
     const family = isIP(ip);
     if (family === 0) return false;
     const type = family === 6 ? 'ipv6' : 'ipv4';
-    if (this.allowed.check(ip, type)) return true;
-    return !this.denied.check(ip, type);
+    // Built on first use: Node's first IPv6 check compiles a large regular expression (about 5 ms of start-up).
+    this.lists ??= {
+      denied: blockList([...DENIED_V4, ...DENIED_V6, ...this.deny]),
+      allowed: blockList(this.allow),
+    };
+    if (this.lists.allowed.check(ip, type)) return true;
+    return !this.lists.denied.check(ip, type);
   }
 
   isHostAllowed(host: string): boolean {
