@@ -47,6 +47,35 @@ const pgWithoutCloudflareProbe = {
   },
 };
 
+/**
+ * mime-types fills its extension and type maps from all of mime-db when it loads (about 5 ms of
+ * start-up, for Koa); a response type given as a full MIME type, as Parley's are, never reads them.
+ * The patch fills them on first read instead.
+ */
+const mimeTypesMapsOnFirstUse = {
+  name: 'mime-types-maps-on-first-use',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]mime-types[\\/]index\.js$/ }, async (args) => {
+      const { readFile } = await import('node:fs/promises');
+      const source = await readFile(args.path, 'utf8');
+      const eager = 'exports.extensions = Object.create(null)\nexports.lookup = lookup\nexports.types = Object.create(null)';
+      const fill = 'populateMaps(exports.extensions, exports.types)\n';
+      if (!source.includes(eager) || !source.includes(fill)) throw new Error('mime-types changed: update the maps patch in scripts/bundle.mjs');
+      const lazy = [
+        'exports.lookup = lookup',
+        'var maps',
+        'function filledMaps () {',
+        '  if (!maps) { maps = { extensions: Object.create(null), types: Object.create(null) }; populateMaps(maps.extensions, maps.types) }',
+        '  return maps',
+        '}',
+        "Object.defineProperty(exports, 'extensions', { enumerable: true, get: function () { return filledMaps().extensions } })",
+        "Object.defineProperty(exports, 'types', { enumerable: true, get: function () { return filledMaps().types } })",
+      ].join('\n');
+      return { contents: source.replace(eager, lazy).replace(fill, ''), loader: 'js' };
+    });
+  },
+};
+
 const SERVER_WRAPPER_START = '(function (exports, require, module, __filename, __dirname, __importMetaUrl, __importMetaResolve) {';
 
 const common = { bundle: true, platform: 'node', target: 'node20', external, logLevel: 'warning' };
@@ -65,7 +94,7 @@ await Promise.all([
     // import() of the external ES-module-only packages becomes require(), which Node >= 20.19 allows:
     // a dynamic import() inside a vm script would need Node's experimental loader hook.
     supported: { 'dynamic-import': false },
-    plugins: [pgWithoutCloudflareProbe],
+    plugins: [pgWithoutCloudflareProbe, mimeTypesMapsOnFirstUse],
     // The file is one function expression, which load-cli-program.ts compiles and calls with the
     // CommonJS arguments plus these two (no wrapping at load time: one copy of 4 MB of source in memory).
     define: { 'import.meta.url': '__importMetaUrl', 'import.meta.resolve': '__importMetaResolve' },

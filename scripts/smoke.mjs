@@ -78,6 +78,16 @@ try {
   // A claimed image is kept as one only if its bytes sniff as an image.
   if (info.headers.get('content-type') !== 'image/png') fail(`download content type: ${info.headers.get('content-type')}`);
   console.log('smoke: uploaded an image (sniffed as one), thumbnail made');
+
+  // The web client: its files get their types from their extensions (mime-types, patched in the bundle).
+  const page = await fetch(`${base}/`);
+  const html = await page.text();
+  if (page.status !== 200 || !page.headers.get('content-type')?.startsWith('text/html')) fail(`web client page: ${page.status} ${page.headers.get('content-type')}`);
+  const script = /src="([^"]+\.js)"/.exec(html)?.[1];
+  if (!script) fail('web client page names no script');
+  const asset = await fetch(new URL(script, `${base}/`));
+  if (asset.status !== 200 || !/^(text|application)\/javascript/.test(asset.headers.get('content-type') ?? '')) fail(`web client script: ${asset.status} ${asset.headers.get('content-type')}`);
+  console.log('smoke: web client page and script served with their types');
 } catch (err) {
   fail(err.stack ?? String(err));
 }
