@@ -1,54 +1,55 @@
 // Event filters: the JSON schema of a filter and a pure matcher for room events.
 // https://spec.matrix.org/v1.19/client-server-api/#filtering
 import { z } from 'zod';
+import { lazy } from './api/endpoint.js';
 
-const stringList = z.array(z.string());
+const stringList = lazy(() => z.array(z.string()));
 
 /** `EventFilter`: types / senders with `*` wildcards, and a limit. */
-export const eventFilterSchema = z.looseObject({
+export const eventFilterSchema = lazy(() => z.looseObject({
   limit: z.number().int().optional(),
-  not_senders: stringList.optional(),
-  not_types: stringList.optional(),
-  senders: stringList.optional(),
-  types: stringList.optional(),
-});
+  not_senders: stringList().optional(),
+  not_types: stringList().optional(),
+  senders: stringList().optional(),
+  types: stringList().optional(),
+}));
 
 /** `RoomEventFilter`: an EventFilter plus rooms, URLs, relations and lazy-loading options. */
-export const roomEventFilterSchema = eventFilterSchema.extend({
-  not_rooms: stringList.optional(),
-  rooms: stringList.optional(),
+export const roomEventFilterSchema = lazy(() => eventFilterSchema().extend({
+  not_rooms: stringList().optional(),
+  rooms: stringList().optional(),
   contains_url: z.boolean().optional(),
   include_redundant_members: z.boolean().optional(),
   lazy_load_members: z.boolean().optional(),
   unread_thread_notifications: z.boolean().optional(),
-  related_by_senders: stringList.optional(),
-  related_by_rel_types: stringList.optional(),
+  related_by_senders: stringList().optional(),
+  related_by_rel_types: stringList().optional(),
   // MSC3874 spelling used by some clients.
-  'org.matrix.msc3874.not_rel_types': stringList.optional(),
-});
+  'org.matrix.msc3874.not_rel_types': stringList().optional(),
+}));
 
-export const roomFilterSchema = z.looseObject({
-  not_rooms: stringList.optional(),
-  rooms: stringList.optional(),
-  ephemeral: roomEventFilterSchema.optional(),
+export const roomFilterSchema = lazy(() => z.looseObject({
+  not_rooms: stringList().optional(),
+  rooms: stringList().optional(),
+  ephemeral: roomEventFilterSchema().optional(),
   include_leave: z.boolean().optional(),
-  state: roomEventFilterSchema.optional(),
-  timeline: roomEventFilterSchema.optional(),
-  account_data: roomEventFilterSchema.optional(),
-});
+  state: roomEventFilterSchema().optional(),
+  timeline: roomEventFilterSchema().optional(),
+  account_data: roomEventFilterSchema().optional(),
+}));
 
 /** The body of POST /user/{userId}/filter. */
-export const filterSchema = z.looseObject({
-  event_fields: stringList.optional(),
+export const filterSchema = lazy(() => z.looseObject({
+  event_fields: stringList().optional(),
   event_format: z.enum(['client', 'federation']).optional(),
-  presence: eventFilterSchema.optional(),
-  account_data: eventFilterSchema.optional(),
-  room: roomFilterSchema.optional(),
-});
+  presence: eventFilterSchema().optional(),
+  account_data: eventFilterSchema().optional(),
+  room: roomFilterSchema().optional(),
+}));
 
-export type EventFilter = z.infer<typeof eventFilterSchema>;
-export type RoomEventFilter = z.infer<typeof roomEventFilterSchema>;
-export type Filter = z.infer<typeof filterSchema>;
+export type EventFilter = z.infer<ReturnType<typeof eventFilterSchema>>;
+export type RoomEventFilter = z.infer<ReturnType<typeof roomEventFilterSchema>>;
+export type Filter = z.infer<ReturnType<typeof filterSchema>>;
 
 /** The parts of an event a filter looks at. */
 export interface FilterableEvent {
@@ -109,7 +110,7 @@ export function matchesEventFilter(
 /** Parses a filter given inline as JSON (the `filter` query parameter); undefined if it is not JSON. */
 export function parseRoomEventFilter(json: string): RoomEventFilter | undefined {
   try {
-    const parsed = roomEventFilterSchema.safeParse(JSON.parse(json));
+    const parsed = roomEventFilterSchema().safeParse(JSON.parse(json));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;

@@ -12,7 +12,8 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
  */
 export type AuthKind = 'none' | 'optional' | 'user' | 'server';
 
-export interface Endpoint {
+/** The plain fields of an endpoint: the router binds its routes from these at start-up. */
+export interface EndpointInfo {
   /** The spec's operationId where one exists (parley-specific ones are prefixed `parley`). */
   readonly operationId: string;
   readonly method: HttpMethod;
@@ -23,13 +24,8 @@ export interface Endpoint {
   readonly summary: string;
   /** Spec section (module) the endpoint belongs to; becomes the OpenAPI tag. */
   readonly section: string;
-  readonly params?: z.ZodType;
-  readonly query?: z.ZodType;
-  /** JSON body schema. Omit for endpoints without a body or with a raw body. */
-  readonly body?: z.ZodType;
   /** The body is read by the handler as a stream (media uploads), not parsed as JSON. */
   readonly rawBody?: boolean;
-  readonly response?: z.ZodType;
   /** Default status of a success response. */
   readonly status?: number;
   /** Link to the spec section describing the endpoint. */
@@ -38,8 +34,47 @@ export interface Endpoint {
   readonly extension?: boolean;
 }
 
-export function defineEndpoint<const E extends Endpoint>(e: E): E {
-  return e;
+/** The zod schemas of an endpoint. */
+export interface EndpointSchemas {
+  readonly params?: z.ZodType;
+  readonly query?: z.ZodType;
+  /** JSON body schema. Omit for endpoints without a body or with a raw body. */
+  readonly body?: z.ZodType;
+  readonly response?: z.ZodType;
+}
+
+export interface Endpoint extends EndpointInfo, EndpointSchemas {}
+
+/** What `defineEndpoint` takes: the plain fields, and the schemas behind a function (never as fields). */
+export type EndpointDefinition = EndpointInfo & {
+  readonly schemas?: () => EndpointSchemas;
+} & { readonly [K in keyof EndpointSchemas]?: never };
+
+export type DefinedEndpoint<D extends EndpointDefinition> = Omit<D, 'schemas'> &
+  (D extends { schemas: () => infer S extends EndpointSchemas } ? S : unknown);
+
+const schemaKeys = ['params', 'query', 'body', 'response'] as const;
+
+/**
+ * Defines an endpoint. The server imports every endpoint at start-up but validates with a
+ * schema only when a request comes in, so the zod schemas are built lazily: `schemas()` is
+ * called on the first read of `params`, `query`, `body` or `response`, once.
+ */
+export function defineEndpoint<const D extends EndpointDefinition>(definition: D): DefinedEndpoint<D> {
+  const { schemas, ...endpoint } = definition;
+  if (schemas) {
+    let built: EndpointSchemas | undefined;
+    for (const key of schemaKeys) {
+      Object.defineProperty(endpoint, key, { enumerable: true, get: () => (built ??= schemas())[key] });
+    }
+  }
+  return endpoint as DefinedEndpoint<D>;
+}
+
+/** A shared schema, built on the first call, once (for any value but undefined or null). */
+export function lazy<T extends {}>(build: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= build());
 }
 
 type Infer<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;

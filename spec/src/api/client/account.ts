@@ -12,12 +12,14 @@ export const changePassword = defineEndpoint({
   summary: "Changes a user's password (user-interactive authentication).",
   section: 'Password management',
   specUrl: 'https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3accountpassword',
-  body: z.looseObject({
-    new_password: z.string(),
-    logout_devices: z.boolean().default(true),
-    auth: authenticationData.optional(),
+  schemas: () => ({
+    body: z.looseObject({
+      new_password: z.string(),
+      logout_devices: z.boolean().default(true),
+      auth: authenticationData().optional(),
+    }),
+    response: z.object({}),
   }),
-  response: z.object({}),
 });
 
 export const deactivateAccount = defineEndpoint({
@@ -29,10 +31,12 @@ export const deactivateAccount = defineEndpoint({
   summary: "Deactivates a user's account (user-interactive authentication).",
   section: 'Account deactivation',
   specUrl: 'https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3accountdeactivate',
-  body: z.looseObject({
-    auth: authenticationData.optional(),
-    id_server: z.string().optional(),
-    erase: z.boolean().default(false),
+  schemas: () => ({
+    body: z.looseObject({
+      auth: authenticationData().optional(),
+      id_server: z.string().optional(),
+      erase: z.boolean().default(false),
+    }),
+    response: z.object({ id_server_unbind_result: z.enum(['success', 'no-support']) }),
   }),
-  response: z.object({ id_server_unbind_result: z.enum(['success', 'no-support']) }),
 });

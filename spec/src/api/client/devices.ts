@@ -1,18 +1,18 @@
 // https://spec.matrix.org/v1.19/client-server-api/#device-management
 import { z } from 'zod';
-import { defineEndpoint } from '../endpoint.js';
+import { defineEndpoint, lazy } from '../endpoint.js';
 import { authenticationData } from './uia.js';
 
 const section = 'Device management';
 
-export const device = z.object({
+export const device = lazy(() => z.object({
   device_id: z.string(),
   display_name: z.string().optional(),
   last_seen_ip: z.string().optional(),
   last_seen_ts: z.number().int().optional(),
-});
+}));
 
-const deviceParams = z.object({ deviceId: z.string().min(1) });
+const deviceParams = lazy(() => z.object({ deviceId: z.string().min(1) }));
 
 export const getDevices = defineEndpoint({
   operationId: 'getDevices',
@@ -23,7 +23,7 @@ export const getDevices = defineEndpoint({
   summary: 'List registered devices for the current user.',
   section,
   specUrl: 'https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3devices',
-  response: z.object({ devices: z.array(device) }),
+  schemas: () => ({ response: z.object({ devices: z.array(device()) }) }),
 });
 
 export const getDevice = defineEndpoint({
@@ -35,8 +35,7 @@ export const getDevice = defineEndpoint({
   summary: 'Get a single device.',
   section,
   specUrl: 'https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3devicesdeviceid',
-  params: deviceParams,
-  response: device,
+  schemas: () => ({ params: deviceParams(), response: device() }),
 });
 
 export const updateDevice = defineEndpoint({
@@ -48,9 +47,7 @@ export const updateDevice = defineEndpoint({
   summary: 'Update a device.',
   section,
   specUrl: 'https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3devicesdeviceid',
-  params: deviceParams,
-  body: z.looseObject({ display_name: z.string().optional() }),
-  response: z.object({}),
+  schemas: () => ({ params: deviceParams(), body: z.looseObject({ display_name: z.string().optional() }), response: z.object({}) }),
 });
 
 export const deleteDevice = defineEndpoint({
@@ -62,9 +59,7 @@ export const deleteDevice = defineEndpoint({
   summary: 'Delete a device (user-interactive authentication).',
   section,
   specUrl: 'https://spec.matrix.org/v1.19/client-server-api/#delete_matrixclientv3devicesdeviceid',
-  params: deviceParams,
-  body: z.looseObject({ auth: authenticationData.optional() }),
-  response: z.object({}),
+  schemas: () => ({ params: deviceParams(), body: z.looseObject({ auth: authenticationData().optional() }), response: z.object({}) }),
 });
 
 export const deleteDevices = defineEndpoint({
@@ -76,6 +71,5 @@ export const deleteDevices = defineEndpoint({
   summary: 'Bulk deletion of devices (user-interactive authentication).',
   section,
   specUrl: 'https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3delete_devices',
-  body: z.looseObject({ devices: z.array(z.string()), auth: authenticationData.optional() }),
-  response: z.object({}),
+  schemas: () => ({ body: z.looseObject({ devices: z.array(z.string()), auth: authenticationData().optional() }), response: z.object({}) }),
 });

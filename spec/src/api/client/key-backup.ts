@@ -1,29 +1,29 @@
 // https://spec.matrix.org/v1.19/client-server-api/#server-side-key-backups
 import { z } from 'zod';
-import { defineEndpoint } from '../endpoint.js';
+import { defineEndpoint, lazy } from '../endpoint.js';
 
 const section = 'End-to-End Encryption: key backup';
 const spec = (anchor: string) => `https://spec.matrix.org/v1.19/client-server-api/#${anchor}`;
 
-export const keyBackupData = z.looseObject({
+export const keyBackupData = lazy(() => z.looseObject({
   first_message_index: z.number().int(),
   forwarded_count: z.number().int(),
   is_verified: z.boolean(),
   session_data: z.looseObject({}),
-});
-const roomKeyBackup = z.object({ sessions: z.record(z.string(), keyBackupData) });
-const allKeys = z.object({ rooms: z.record(z.string(), roomKeyBackup) });
-const versionInfo = z.object({
+}));
+const roomKeyBackup = lazy(() => z.object({ sessions: z.record(z.string(), keyBackupData()) }));
+const allKeys = lazy(() => z.object({ rooms: z.record(z.string(), roomKeyBackup()) }));
+const versionInfo = lazy(() => z.object({
   algorithm: z.string(),
   auth_data: z.looseObject({}),
   count: z.number().int(),
   etag: z.string(),
   version: z.string(),
-});
-const versionQuery = z.object({ version: z.string() });
-const updated = z.object({ etag: z.string(), count: z.number().int() });
-const roomParams = z.object({ roomId: z.string() });
-const sessionParams = z.object({ roomId: z.string(), sessionId: z.string() });
+}));
+const versionQuery = lazy(() => z.object({ version: z.string() }));
+const updated = lazy(() => z.object({ etag: z.string(), count: z.number().int() }));
+const roomParams = lazy(() => z.object({ roomId: z.string() }));
+const sessionParams = lazy(() => z.object({ roomId: z.string(), sessionId: z.string() }));
 const common = { auth: 'user', rateLimited: true, section } as const;
 
 export const postRoomKeysVersion = defineEndpoint({
@@ -33,8 +33,7 @@ export const postRoomKeysVersion = defineEndpoint({
   path: '/_matrix/client/v3/room_keys/version',
   summary: 'Create a new backup.',
   specUrl: spec('post_matrixclientv3room_keysversion'),
-  body: z.object({ algorithm: z.string(), auth_data: z.looseObject({}) }),
-  response: z.object({ version: z.string() }),
+  schemas: () => ({ body: z.object({ algorithm: z.string(), auth_data: z.looseObject({}) }), response: z.object({ version: z.string() }) }),
 });
 
 export const getRoomKeysVersionCurrent = defineEndpoint({
@@ -44,7 +43,7 @@ export const getRoomKeysVersionCurrent = defineEndpoint({
   path: '/_matrix/client/v3/room_keys/version',
   summary: 'Get information about the latest backup version.',
   specUrl: spec('get_matrixclientv3room_keysversion'),
-  response: versionInfo,
+  schemas: () => ({ response: versionInfo() }),
 });
 
 export const getRoomKeysVersion = defineEndpoint({
@@ -54,8 +53,7 @@ export const getRoomKeysVersion = defineEndpoint({
   path: '/_matrix/client/v3/room_keys/version/{version}',
   summary: 'Get information about an existing backup.',
   specUrl: spec('get_matrixclientv3room_keysversionversion'),
-  params: z.object({ version: z.string() }),
-  response: versionInfo,
+  schemas: () => ({ params: z.object({ version: z.string() }), response: versionInfo() }),
 });
 
 export const putRoomKeysVersion = defineEndpoint({
@@ -65,9 +63,11 @@ export const putRoomKeysVersion = defineEndpoint({
   path: '/_matrix/client/v3/room_keys/version/{version}',
   summary: 'Update information about an existing backup.',
   specUrl: spec('put_matrixclientv3room_keysversionversion'),
-  params: z.object({ version: z.string() }),
-  body: z.object({ algorithm: z.string(), auth_data: z.looseObject({}), version: z.string().optional() }),
-  response: z.object({}),
+  schemas: () => ({
+    params: z.object({ version: z.string() }),
+    body: z.object({ algorithm: z.string(), auth_data: z.looseObject({}), version: z.string().optional() }),
+    response: z.object({}),
+  }),
 });
 
 export const deleteRoomKeysVersion = defineEndpoint({
@@ -77,8 +77,7 @@ export const deleteRoomKeysVersion = defineEndpoint({
   path: '/_matrix/client/v3/room_keys/version/{version}',
   summary: 'Delete an existing key backup.',
   specUrl: spec('delete_matrixclientv3room_keysversionversion'),
-  params: z.object({ version: z.string() }),
-  response: z.object({}),
+  schemas: () => ({ params: z.object({ version: z.string() }), response: z.object({}) }),
 });
 
 export const putRoomKeys = defineEndpoint({
@@ -88,9 +87,7 @@ export const putRoomKeys = defineEndpoint({
   path: '/_matrix/client/v3/room_keys/keys',
   summary: 'Store several keys in the backup.',
   specUrl: spec('put_matrixclientv3room_keyskeys'),
-  query: versionQuery,
-  body: allKeys,
-  response: updated,
+  schemas: () => ({ query: versionQuery(), body: allKeys(), response: updated() }),
 });
 export const getRoomKeys = defineEndpoint({
   ...common,
@@ -99,8 +96,7 @@ export const getRoomKeys = defineEndpoint({
   path: '/_matrix/client/v3/room_keys/keys',
   summary: 'Retrieve the keys from the backup.',
   specUrl: spec('get_matrixclientv3room_keyskeys'),
-  query: versionQuery,
-  response: allKeys,
+  schemas: () => ({ query: versionQuery(), response: allKeys() }),
 });
 export const deleteRoomKeys = defineEndpoint({
   ...common,
@@ -109,8 +105,7 @@ export const deleteRoomKeys = defineEndpoint({
   path: '/_matrix/client/v3/room_keys/keys',
   summary: 'Delete the keys from the backup.',
   specUrl: spec('delete_matrixclientv3room_keyskeys'),
-  query: versionQuery,
-  response: updated,
+  schemas: () => ({ query: versionQuery(), response: updated() }),
 });
 
 export const putRoomKeysByRoomId = defineEndpoint({
@@ -120,10 +115,7 @@ export const putRoomKeysByRoomId = defineEndpoint({
   path: '/_matrix/client/v3/room_keys/keys/{roomId}',
   summary: 'Store several keys of a room in the backup.',
   specUrl: spec('put_matrixclientv3room_keyskeysroomid'),
-  params: roomParams,
-  query: versionQuery,
-  body: roomKeyBackup,
-  response: updated,
+  schemas: () => ({ params: roomParams(), query: versionQuery(), body: roomKeyBackup(), response: updated() }),
 });
 export const getRoomKeysByRoomId = defineEndpoint({
   ...common,
@@ -132,9 +124,7 @@ export const getRoomKeysByRoomId = defineEndpoint({
   path: '/_matrix/client/v3/room_keys/keys/{roomId}',
   summary: 'Retrieve the keys of a room from the backup.',
   specUrl: spec('get_matrixclientv3room_keyskeysroomid'),
-  params: roomParams,
-  query: versionQuery,
-  response: roomKeyBackup,
+  schemas: () => ({ params: roomParams(), query: versionQuery(), response: roomKeyBackup() }),
 });
 export const deleteRoomKeysByRoomId = defineEndpoint({
   ...common,
@@ -143,9 +133,7 @@ export const deleteRoomKeysByRoomId = defineEndpoint({
   path: '/_matrix/client/v3/room_keys/keys/{roomId}',
   summary: 'Delete the keys of a room from the backup.',
   specUrl: spec('delete_matrixclientv3room_keyskeysroomid'),
-  params: roomParams,
-  query: versionQuery,
-  response: updated,
+  schemas: () => ({ params: roomParams(), query: versionQuery(), response: updated() }),
 });
 
 export const putRoomKeyBySessionId = defineEndpoint({
@@ -155,10 +143,7 @@ export const putRoomKeyBySessionId = defineEndpoint({
   path: '/_matrix/client/v3/room_keys/keys/{roomId}/{sessionId}',
   summary: 'Store a key in the backup.',
   specUrl: spec('put_matrixclientv3room_keyskeysroomidsessionid'),
-  params: sessionParams,
-  query: versionQuery,
-  body: keyBackupData,
-  response: updated,
+  schemas: () => ({ params: sessionParams(), query: versionQuery(), body: keyBackupData(), response: updated() }),
 });
 export const getRoomKeyBySessionId = defineEndpoint({
   ...common,
@@ -167,9 +152,7 @@ export const getRoomKeyBySessionId = defineEndpoint({
   path: '/_matrix/client/v3/room_keys/keys/{roomId}/{sessionId}',
   summary: 'Retrieve a key from the backup.',
   specUrl: spec('get_matrixclientv3room_keyskeysroomidsessionid'),
-  params: sessionParams,
-  query: versionQuery,
-  response: keyBackupData,
+  schemas: () => ({ params: sessionParams(), query: versionQuery(), response: keyBackupData() }),
 });
 export const deleteRoomKeyBySessionId = defineEndpoint({
   ...common,
@@ -178,7 +161,5 @@ export const deleteRoomKeyBySessionId = defineEndpoint({
   path: '/_matrix/client/v3/room_keys/keys/{roomId}/{sessionId}',
   summary: 'Delete a key from the backup.',
   specUrl: spec('delete_matrixclientv3room_keyskeysroomidsessionid'),
-  params: sessionParams,
-  query: versionQuery,
-  response: updated,
+  schemas: () => ({ params: sessionParams(), query: versionQuery(), response: updated() }),
 });

@@ -1,7 +1,7 @@
 // https://spec.matrix.org/v1.19/client-server-api/#key-management-api
 // https://spec.matrix.org/v1.19/client-server-api/#cross-signing
 import { z } from 'zod';
-import { defineEndpoint } from '../endpoint.js';
+import { defineEndpoint, lazy } from '../endpoint.js';
 
 const section = 'End-to-End Encryption';
 const spec = (anchor: string) => `https://spec.matrix.org/v1.19/client-server-api/#${anchor}`;
@@ -16,16 +16,16 @@ export const deviceKeysSchema = z.looseObject({
   signatures: signatures.optional(),
 });
 
-export const crossSigningKeySchema = z.looseObject({
+export const crossSigningKeySchema = lazy(() => z.looseObject({
   user_id: z.string(),
   usage: z.array(z.string()).min(1),
   keys: z.record(z.string(), z.string()),
   signatures: signatures.optional(),
-});
+}));
 
 /** A one-time or fallback key: a bare curve25519 string or a signed key object. */
-const oneTimeKey = z.union([z.string(), z.looseObject({ key: z.string(), signatures: signatures.optional() })]);
-const keyCounts = z.record(z.string(), z.number().int());
+const oneTimeKey = lazy(() => z.union([z.string(), z.looseObject({ key: z.string(), signatures: signatures.optional() })]));
+const keyCounts = lazy(() => z.record(z.string(), z.number().int()));
 
 export const uploadKeys = defineEndpoint({
   operationId: 'uploadKeys',
@@ -36,12 +36,14 @@ export const uploadKeys = defineEndpoint({
   summary: 'Upload end-to-end encryption keys.',
   section,
   specUrl: spec('post_matrixclientv3keysupload'),
-  body: z.object({
-    device_keys: deviceKeysSchema.optional(),
-    one_time_keys: z.record(z.string(), oneTimeKey).optional(),
-    fallback_keys: z.record(z.string(), oneTimeKey).optional(),
+  schemas: () => ({
+    body: z.object({
+      device_keys: deviceKeysSchema.optional(),
+      one_time_keys: z.record(z.string(), oneTimeKey()).optional(),
+      fallback_keys: z.record(z.string(), oneTimeKey()).optional(),
+    }),
+    response: z.object({ one_time_key_counts: keyCounts() }),
   }),
-  response: z.object({ one_time_key_counts: keyCounts }),
 });
 
 export const queryKeys = defineEndpoint({
@@ -53,17 +55,19 @@ export const queryKeys = defineEndpoint({
   summary: 'Download device identity keys.',
   section,
   specUrl: spec('post_matrixclientv3keysquery'),
-  body: z.object({
-    device_keys: z.record(z.string(), z.array(z.string())),
-    timeout: z.number().int().optional(),
-    token: z.string().optional(),
-  }),
-  response: z.object({
-    device_keys: z.record(z.string(), z.record(z.string(), z.looseObject({}))),
-    failures: z.record(z.string(), z.looseObject({})),
-    master_keys: z.record(z.string(), crossSigningKeySchema).optional(),
-    self_signing_keys: z.record(z.string(), crossSigningKeySchema).optional(),
-    user_signing_keys: z.record(z.string(), crossSigningKeySchema).optional(),
+  schemas: () => ({
+    body: z.object({
+      device_keys: z.record(z.string(), z.array(z.string())),
+      timeout: z.number().int().optional(),
+      token: z.string().optional(),
+    }),
+    response: z.object({
+      device_keys: z.record(z.string(), z.record(z.string(), z.looseObject({}))),
+      failures: z.record(z.string(), z.looseObject({})),
+      master_keys: z.record(z.string(), crossSigningKeySchema()).optional(),
+      self_signing_keys: z.record(z.string(), crossSigningKeySchema()).optional(),
+      user_signing_keys: z.record(z.string(), crossSigningKeySchema()).optional(),
+    }),
   }),
 });
 
@@ -76,13 +80,15 @@ export const claimKeys = defineEndpoint({
   summary: 'Claim one-time encryption keys.',
   section,
   specUrl: spec('post_matrixclientv3keysclaim'),
-  body: z.object({
-    one_time_keys: z.record(z.string(), z.record(z.string(), z.string())),
-    timeout: z.number().int().optional(),
-  }),
-  response: z.object({
-    one_time_keys: z.record(z.string(), z.record(z.string(), z.record(z.string(), oneTimeKey))),
-    failures: z.record(z.string(), z.looseObject({})),
+  schemas: () => ({
+    body: z.object({
+      one_time_keys: z.record(z.string(), z.record(z.string(), z.string())),
+      timeout: z.number().int().optional(),
+    }),
+    response: z.object({
+      one_time_keys: z.record(z.string(), z.record(z.string(), z.record(z.string(), oneTimeKey()))),
+      failures: z.record(z.string(), z.looseObject({})),
+    }),
   }),
 });
 
@@ -95,8 +101,10 @@ export const getKeysChanges = defineEndpoint({
   summary: 'Query users with recent device key updates.',
   section,
   specUrl: spec('get_matrixclientv3keyschanges'),
-  query: z.object({ from: z.string(), to: z.string() }),
-  response: z.object({ changed: z.array(z.string()), left: z.array(z.string()) }),
+  schemas: () => ({
+    query: z.object({ from: z.string(), to: z.string() }),
+    response: z.object({ changed: z.array(z.string()), left: z.array(z.string()) }),
+  }),
 });
 
 export const uploadCrossSigningKeys = defineEndpoint({
@@ -108,13 +116,15 @@ export const uploadCrossSigningKeys = defineEndpoint({
   summary: 'Upload cross-signing keys.',
   section,
   specUrl: spec('post_matrixclientv3keysdevice_signingupload'),
-  body: z.object({
-    master_key: crossSigningKeySchema.optional(),
-    self_signing_key: crossSigningKeySchema.optional(),
-    user_signing_key: crossSigningKeySchema.optional(),
-    auth: z.looseObject({ type: z.string().optional(), session: z.string().optional() }).optional(),
+  schemas: () => ({
+    body: z.object({
+      master_key: crossSigningKeySchema().optional(),
+      self_signing_key: crossSigningKeySchema().optional(),
+      user_signing_key: crossSigningKeySchema().optional(),
+      auth: z.looseObject({ type: z.string().optional(), session: z.string().optional() }).optional(),
+    }),
+    response: z.object({}),
   }),
-  response: z.object({}),
 });
 
 export const uploadCrossSigningSignatures = defineEndpoint({
@@ -126,6 +136,8 @@ export const uploadCrossSigningSignatures = defineEndpoint({
   summary: 'Upload cross-signing signatures.',
   section,
   specUrl: spec('post_matrixclientv3keyssignaturesupload'),
-  body: z.record(z.string(), z.record(z.string(), z.looseObject({}))),
-  response: z.object({ failures: z.record(z.string(), z.record(z.string(), z.looseObject({}))).optional() }),
+  schemas: () => ({
+    body: z.record(z.string(), z.record(z.string(), z.looseObject({}))),
+    response: z.object({ failures: z.record(z.string(), z.record(z.string(), z.looseObject({}))).optional() }),
+  }),
 });

@@ -11,7 +11,7 @@ export const logout = defineEndpoint({
   summary: 'Invalidates the access token and deletes its device.',
   section: 'Login',
   specUrl: 'https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3logout',
-  response: z.object({}),
+  schemas: () => ({ response: z.object({}) }),
 });
 
 export const logoutAll = defineEndpoint({
@@ -23,5 +23,5 @@ export const logoutAll = defineEndpoint({
   summary: 'Invalidates all access tokens of the user and deletes all their devices.',
   section: 'Login',
   specUrl: 'https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3logoutall',
-  response: z.object({}),
+  schemas: () => ({ response: z.object({}) }),
 });

@@ -1,38 +1,38 @@
 // Content repository: https://spec.matrix.org/v1.19/client-server-api/#content-repository
 // Downloads and thumbnails answer with bytes, not JSON: their `response` schemas are omitted.
 import { z } from 'zod';
-import { defineEndpoint } from '../endpoint.js';
+import { defineEndpoint, lazy } from '../endpoint.js';
 
 const section = 'Content repository';
 const specUrl = (anchor: string) => `https://spec.matrix.org/v1.19/client-server-api/#${anchor}`;
 
-const mediaParams = z.object({ serverName: z.string().min(1), mediaId: z.string().min(1) });
-const mediaParamsWithName = mediaParams.extend({ fileName: z.string() });
-const bool = z.enum(['true', 'false']);
+const mediaParams = lazy(() => z.object({ serverName: z.string().min(1), mediaId: z.string().min(1) }));
+const mediaParamsWithName = lazy(() => mediaParams().extend({ fileName: z.string() }));
+const bool = lazy(() => z.enum(['true', 'false']));
 /** timeout_ms: how long to wait for an asynchronous upload to arrive (default 20 s). */
-const timeoutMs = z.coerce.number().int().min(0).optional();
+const timeoutMs = lazy(() => z.coerce.number().int().min(0).optional());
 
-const downloadQuery = z.object({ timeout_ms: timeoutMs });
-const legacyDownloadQuery = z.object({ timeout_ms: timeoutMs, allow_remote: bool.optional(), allow_redirect: bool.optional() });
+const downloadQuery = lazy(() => z.object({ timeout_ms: timeoutMs() }));
+const legacyDownloadQuery = lazy(() => z.object({ timeout_ms: timeoutMs(), allow_remote: bool().optional(), allow_redirect: bool().optional() }));
 
-const thumbnailQueryShape = {
+const thumbnailQueryShape = lazy(() => ({
   width: z.coerce.number().int().positive(),
   height: z.coerce.number().int().positive(),
   method: z.enum(['crop', 'scale']).optional(),
-  timeout_ms: timeoutMs,
-  animated: bool.optional(),
-};
-const thumbnailQuery = z.object(thumbnailQueryShape);
-const legacyThumbnailQuery = z.object({ ...thumbnailQueryShape, allow_remote: bool.optional(), allow_redirect: bool.optional() });
+  timeout_ms: timeoutMs(),
+  animated: bool().optional(),
+}));
+const thumbnailQuery = lazy(() => z.object(thumbnailQueryShape()));
+const legacyThumbnailQuery = lazy(() => z.object({ ...thumbnailQueryShape(), allow_remote: bool().optional(), allow_redirect: bool().optional() }));
 
-const contentUri = z.string().regex(/^mxc:\/\//);
-const configResponse = z.looseObject({ 'm.upload.size': z.number().int().optional() });
-const previewQuery = z.object({ url: z.string().min(1), ts: z.coerce.number().int().optional() });
+const contentUri = lazy(() => z.string().regex(/^mxc:\/\//));
+const configResponse = lazy(() => z.looseObject({ 'm.upload.size': z.number().int().optional() }));
+const previewQuery = lazy(() => z.object({ url: z.string().min(1), ts: z.coerce.number().int().optional() }));
 /** Open Graph properties; `og:image` is an mxc URI when present. */
-const previewResponse = z.looseObject({
-  'og:image': contentUri.optional(),
+const previewResponse = lazy(() => z.looseObject({
+  'og:image': contentUri().optional(),
   'matrix:image:size': z.number().int().optional(),
-});
+}));
 
 export const getConfig = defineEndpoint({
   operationId: 'getConfigAuthed',
@@ -43,7 +43,7 @@ export const getConfig = defineEndpoint({
   summary: 'Get the configuration for the content repository.',
   section,
   specUrl: specUrl('get_matrixclientv1mediaconfig'),
-  response: configResponse,
+  schemas: () => ({ response: configResponse() }),
 });
 
 export const getConfigLegacy = defineEndpoint({
@@ -55,7 +55,7 @@ export const getConfigLegacy = defineEndpoint({
   summary: 'Get the configuration for the content repository (deprecated).',
   section,
   specUrl: specUrl('get_matrixmediav3config'),
-  response: configResponse,
+  schemas: () => ({ response: configResponse() }),
 });
 
 export const upload = defineEndpoint({
@@ -68,8 +68,7 @@ export const upload = defineEndpoint({
   section,
   specUrl: specUrl('post_matrixmediav3upload'),
   rawBody: true,
-  query: z.object({ filename: z.string().optional() }),
-  response: z.object({ content_uri: contentUri }),
+  schemas: () => ({ query: z.object({ filename: z.string().optional() }), response: z.object({ content_uri: contentUri() }) }),
 });
 
 export const create = defineEndpoint({
@@ -81,7 +80,7 @@ export const create = defineEndpoint({
   summary: 'Create a new mxc:// URI without uploading the content.',
   section,
   specUrl: specUrl('post_matrixmediav1create'),
-  response: z.object({ content_uri: contentUri, unused_expires_at: z.number().int().optional() }),
+  schemas: () => ({ response: z.object({ content_uri: contentUri(), unused_expires_at: z.number().int().optional() }) }),
 });
 
 export const uploadToMxc = defineEndpoint({
@@ -94,9 +93,7 @@ export const uploadToMxc = defineEndpoint({
   section,
   specUrl: specUrl('put_matrixmediav3uploadservernamemediaid'),
   rawBody: true,
-  params: mediaParams,
-  query: z.object({ filename: z.string().optional() }),
-  response: z.object({}),
+  schemas: () => ({ params: mediaParams(), query: z.object({ filename: z.string().optional() }), response: z.object({}) }),
 });
 
 export const download = defineEndpoint({
@@ -108,8 +105,7 @@ export const download = defineEndpoint({
   summary: 'Download content from the content repository.',
   section,
   specUrl: specUrl('get_matrixclientv1mediadownloadservernamemediaid'),
-  params: mediaParams,
-  query: downloadQuery,
+  schemas: () => ({ params: mediaParams(), query: downloadQuery() }),
 });
 
 export const downloadWithName = defineEndpoint({
@@ -121,8 +117,7 @@ export const downloadWithName = defineEndpoint({
   summary: 'Download content from the content repository overriding the file name.',
   section,
   specUrl: specUrl('get_matrixclientv1mediadownloadservernamemediaidfilename'),
-  params: mediaParamsWithName,
-  query: downloadQuery,
+  schemas: () => ({ params: mediaParamsWithName(), query: downloadQuery() }),
 });
 
 export const thumbnail = defineEndpoint({
@@ -134,8 +129,7 @@ export const thumbnail = defineEndpoint({
   summary: 'Download a thumbnail of content from the content repository.',
   section,
   specUrl: specUrl('get_matrixclientv1mediathumbnailservernamemediaid'),
-  params: mediaParams,
-  query: thumbnailQuery,
+  schemas: () => ({ params: mediaParams(), query: thumbnailQuery() }),
 });
 
 export const previewUrl = defineEndpoint({
@@ -147,8 +141,7 @@ export const previewUrl = defineEndpoint({
   summary: 'Get information about a URL for a client.',
   section,
   specUrl: specUrl('get_matrixclientv1mediapreview_url'),
-  query: previewQuery,
-  response: previewResponse,
+  schemas: () => ({ query: previewQuery(), response: previewResponse() }),
 });
 
 export const previewUrlLegacy = defineEndpoint({
@@ -160,8 +153,7 @@ export const previewUrlLegacy = defineEndpoint({
   summary: 'Get information about a URL for a client (deprecated).',
   section,
   specUrl: specUrl('get_matrixmediav3preview_url'),
-  query: previewQuery,
-  response: previewResponse,
+  schemas: () => ({ query: previewQuery(), response: previewResponse() }),
 });
 
 // The unauthenticated endpoints, deprecated in v1.11 and subject to the media freeze:
@@ -175,8 +167,7 @@ export const downloadLegacy = defineEndpoint({
   summary: 'Download content from the content repository (deprecated, unauthenticated).',
   section,
   specUrl: specUrl('get_matrixmediav3downloadservernamemediaid'),
-  params: mediaParams,
-  query: legacyDownloadQuery,
+  schemas: () => ({ params: mediaParams(), query: legacyDownloadQuery() }),
 });
 
 export const downloadWithNameLegacy = defineEndpoint({
@@ -188,8 +179,7 @@ export const downloadWithNameLegacy = defineEndpoint({
   summary: 'Download content overriding the file name (deprecated, unauthenticated).',
   section,
   specUrl: specUrl('get_matrixmediav3downloadservernamemediaidfilename'),
-  params: mediaParamsWithName,
-  query: legacyDownloadQuery,
+  schemas: () => ({ params: mediaParamsWithName(), query: legacyDownloadQuery() }),
 });
 
 export const thumbnailLegacy = defineEndpoint({
@@ -201,8 +191,7 @@ export const thumbnailLegacy = defineEndpoint({
   summary: 'Download a thumbnail of content (deprecated, unauthenticated).',
   section,
   specUrl: specUrl('get_matrixmediav3thumbnailservernamemediaid'),
-  params: mediaParams,
-  query: legacyThumbnailQuery,
+  schemas: () => ({ params: mediaParams(), query: legacyThumbnailQuery() }),
 });
 
 // Administration (Parley extensions; paths follow Synapse's admin API where one exists).
@@ -217,11 +206,10 @@ export const adminPurgeRemoteCache = defineEndpoint({
   summary: 'Delete cached remote media last fetched before before_ts (ms since the epoch).',
   section: adminSection,
   extension: true,
-  query: z.object({ before_ts: z.coerce.number().int().min(0) }),
-  response: z.object({ deleted: z.number().int() }),
+  schemas: () => ({ query: z.object({ before_ts: z.coerce.number().int().min(0) }), response: z.object({ deleted: z.number().int() }) }),
 });
 
-const deletedMedia = z.object({ deleted_media: z.array(z.string()), total: z.number().int() });
+const deletedMedia = lazy(() => z.object({ deleted_media: z.array(z.string()), total: z.number().int() }));
 
 export const adminDeleteMedia = defineEndpoint({
   operationId: 'parleyDeleteMedia',
@@ -232,8 +220,7 @@ export const adminDeleteMedia = defineEndpoint({
   summary: 'Delete one media item and its thumbnails.',
   section: adminSection,
   extension: true,
-  params: mediaParams,
-  response: deletedMedia,
+  schemas: () => ({ params: mediaParams(), response: deletedMedia() }),
 });
 
 export const adminDeleteUserMedia = defineEndpoint({
@@ -245,8 +232,7 @@ export const adminDeleteUserMedia = defineEndpoint({
   summary: 'Delete every media item a local user uploaded.',
   section: adminSection,
   extension: true,
-  params: z.object({ userId: z.string().min(1) }),
-  response: deletedMedia,
+  schemas: () => ({ params: z.object({ userId: z.string().min(1) }), response: deletedMedia() }),
 });
 
 export const adminDeleteRoomMedia = defineEndpoint({
@@ -258,6 +244,5 @@ export const adminDeleteRoomMedia = defineEndpoint({
   summary: 'Delete the local media referenced by events of a room.',
   section: adminSection,
   extension: true,
-  params: z.object({ roomId: z.string().min(1) }),
-  response: deletedMedia,
+  schemas: () => ({ params: z.object({ roomId: z.string().min(1) }), response: deletedMedia() }),
 });

@@ -13,9 +13,11 @@ export const setPresence = defineEndpoint({
   summary: "Update this user's presence state.",
   section: 'Presence',
   specUrl: 'https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3presenceuseridstatus',
-  params: z.object({ userId: z.string() }),
-  body: z.object({ presence: z.enum(presenceStates), status_msg: z.string().nullable().optional() }),
-  response: z.object({}),
+  schemas: () => ({
+    params: z.object({ userId: z.string() }),
+    body: z.object({ presence: z.enum(presenceStates), status_msg: z.string().nullable().optional() }),
+    response: z.object({}),
+  }),
 });
 
 export const getPresence = defineEndpoint({
@@ -27,11 +29,13 @@ export const getPresence = defineEndpoint({
   summary: "Get this user's presence state.",
   section: 'Presence',
   specUrl: 'https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3presenceuseridstatus',
-  params: z.object({ userId: z.string() }),
-  response: z.object({
-    presence: z.enum(presenceStates),
-    last_active_ago: z.number().int().optional(),
-    status_msg: z.string().nullable().optional(),
-    currently_active: z.boolean().optional(),
+  schemas: () => ({
+    params: z.object({ userId: z.string() }),
+    response: z.object({
+      presence: z.enum(presenceStates),
+      last_active_ago: z.number().int().optional(),
+      status_msg: z.string().nullable().optional(),
+      currently_active: z.boolean().optional(),
+    }),
   }),
 });

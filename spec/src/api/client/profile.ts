@@ -1,17 +1,17 @@
 // https://spec.matrix.org/v1.19/client-server-api/#profiles
 import { z } from 'zod';
-import { defineEndpoint } from '../endpoint.js';
+import { defineEndpoint, lazy } from '../endpoint.js';
 
 const section = 'Profiles';
 
 /** `avatar_url`, `displayname`, `m.tz` or a custom namespaced key (the spec's pattern). */
 export const PROFILE_KEY_PATTERN = /^(avatar_url|displayname|m\.tz|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+)$/;
 
-const userParams = z.object({ userId: z.string().startsWith('@') });
-const fieldParams = z.object({
+const userParams = lazy(() => z.object({ userId: z.string().startsWith('@') }));
+const fieldParams = lazy(() => z.object({
   userId: z.string().startsWith('@'),
   keyName: z.string().max(255).regex(PROFILE_KEY_PATTERN, 'not a valid profile key'),
-});
+}));
 
 export const getUserProfile = defineEndpoint({
   operationId: 'getUserProfile',
@@ -22,8 +22,7 @@ export const getUserProfile = defineEndpoint({
   summary: 'Get all profile information for a user.',
   section,
   specUrl: 'https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3profileuserid',
-  params: userParams,
-  response: z.looseObject({ displayname: z.string().optional(), avatar_url: z.string().optional() }),
+  schemas: () => ({ params: userParams(), response: z.looseObject({ displayname: z.string().optional(), avatar_url: z.string().optional() }) }),
 });
 
 export const getProfileField = defineEndpoint({
@@ -35,8 +34,7 @@ export const getProfileField = defineEndpoint({
   summary: 'Get a profile field for a user.',
   section,
   specUrl: 'https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3profileuseridkeyname',
-  params: fieldParams,
-  response: z.record(z.string(), z.unknown()),
+  schemas: () => ({ params: fieldParams(), response: z.record(z.string(), z.unknown()) }),
 });
 
 export const setProfileField = defineEndpoint({
@@ -48,9 +46,7 @@ export const setProfileField = defineEndpoint({
   summary: 'Set a profile field for a user.',
   section,
   specUrl: 'https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3profileuseridkeyname',
-  params: fieldParams,
-  body: z.record(z.string(), z.unknown()),
-  response: z.object({}),
+  schemas: () => ({ params: fieldParams(), body: z.record(z.string(), z.unknown()), response: z.object({}) }),
 });
 
 export const deleteProfileField = defineEndpoint({
@@ -62,6 +58,5 @@ export const deleteProfileField = defineEndpoint({
   summary: 'Remove a profile field from a user.',
   section,
   specUrl: 'https://spec.matrix.org/v1.19/client-server-api/#delete_matrixclientv3profileuseridkeyname',
-  params: fieldParams,
-  response: z.object({}),
+  schemas: () => ({ params: fieldParams(), response: z.object({}) }),
 });

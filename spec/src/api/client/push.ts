@@ -1,30 +1,30 @@
 // https://spec.matrix.org/v1.19/client-server-api/#push-notifications
 import { z } from 'zod';
-import { defineEndpoint } from '../endpoint.js';
+import { defineEndpoint, lazy } from '../endpoint.js';
 
 const section = 'Push Notifications';
 const spec = (anchor: string) => `https://spec.matrix.org/v1.19/client-server-api/#${anchor}`;
 
 export const pushRuleKinds = ['override', 'underride', 'sender', 'room', 'content'] as const;
 
-const action = z.union([z.string(), z.looseObject({ set_tweak: z.string() })]);
-export const pushCondition = z.looseObject({ kind: z.string() });
-export const pushRuleSchema = z.object({
-  actions: z.array(action),
+const action = lazy(() => z.union([z.string(), z.looseObject({ set_tweak: z.string() })]));
+export const pushCondition = lazy(() => z.looseObject({ kind: z.string() }));
+export const pushRuleSchema = lazy(() => z.object({
+  actions: z.array(action()),
   default: z.boolean(),
   enabled: z.boolean(),
   rule_id: z.string(),
-  conditions: z.array(pushCondition).optional(),
+  conditions: z.array(pushCondition()).optional(),
   pattern: z.string().optional(),
-});
-export const pushRulesetSchema = z.object(
-  Object.fromEntries(pushRuleKinds.map((k) => [k, z.array(pushRuleSchema).optional()])) as Record<
+}));
+export const pushRulesetSchema = lazy(() => z.object(
+  Object.fromEntries(pushRuleKinds.map((k) => [k, z.array(pushRuleSchema()).optional()])) as Record<
     (typeof pushRuleKinds)[number],
-    z.ZodOptional<z.ZodArray<typeof pushRuleSchema>>
+    z.ZodOptional<z.ZodArray<ReturnType<typeof pushRuleSchema>>>
   >,
-);
+));
 
-const ruleParams = z.object({ scope: z.literal('global').optional(), kind: z.enum(pushRuleKinds), ruleId: z.string().min(1) });
+const ruleParams = lazy(() => z.object({ scope: z.literal('global').optional(), kind: z.enum(pushRuleKinds), ruleId: z.string().min(1) }));
 
 export const getPushRules = defineEndpoint({
   operationId: 'getPushRules',
@@ -35,7 +35,7 @@ export const getPushRules = defineEndpoint({
   summary: 'Retrieve all push rulesets.',
   section,
   specUrl: spec('get_matrixclientv3pushrules'),
-  response: z.object({ global: pushRulesetSchema }),
+  schemas: () => ({ response: z.object({ global: pushRulesetSchema() }) }),
 });
 
 export const getPushRulesGlobal = defineEndpoint({
@@ -47,7 +47,7 @@ export const getPushRulesGlobal = defineEndpoint({
   summary: 'Retrieve all push rules for this user.',
   section,
   specUrl: spec('get_matrixclientv3pushrulesglobal'),
-  response: pushRulesetSchema,
+  schemas: () => ({ response: pushRulesetSchema() }),
 });
 
 export const getPushRule = defineEndpoint({
@@ -59,8 +59,7 @@ export const getPushRule = defineEndpoint({
   summary: 'Retrieve a push rule.',
   section,
   specUrl: spec('get_matrixclientv3pushrulesglobalkindruleid'),
-  params: ruleParams,
-  response: pushRuleSchema,
+  schemas: () => ({ params: ruleParams(), response: pushRuleSchema() }),
 });
 
 export const deletePushRule = defineEndpoint({
@@ -72,8 +71,7 @@ export const deletePushRule = defineEndpoint({
   summary: 'Delete a push rule.',
   section,
   specUrl: spec('delete_matrixclientv3pushrulesglobalkindruleid'),
-  params: ruleParams,
-  response: z.object({}),
+  schemas: () => ({ params: ruleParams(), response: z.object({}) }),
 });
 
 export const setPushRule = defineEndpoint({
@@ -85,14 +83,16 @@ export const setPushRule = defineEndpoint({
   summary: 'Add or change a push rule.',
   section,
   specUrl: spec('put_matrixclientv3pushrulesglobalkindruleid'),
-  params: ruleParams,
-  query: z.object({ before: z.string().optional(), after: z.string().optional() }),
-  body: z.object({
-    actions: z.array(action),
-    conditions: z.array(pushCondition).optional(),
-    pattern: z.string().optional(),
+  schemas: () => ({
+    params: ruleParams(),
+    query: z.object({ before: z.string().optional(), after: z.string().optional() }),
+    body: z.object({
+      actions: z.array(action()),
+      conditions: z.array(pushCondition()).optional(),
+      pattern: z.string().optional(),
+    }),
+    response: z.object({}),
   }),
-  response: z.object({}),
 });
 
 export const isPushRuleEnabled = defineEndpoint({
@@ -104,8 +104,7 @@ export const isPushRuleEnabled = defineEndpoint({
   summary: 'Get whether a push rule is enabled.',
   section,
   specUrl: spec('get_matrixclientv3pushrulesglobalkindruleidenabled'),
-  params: ruleParams,
-  response: z.object({ enabled: z.boolean() }),
+  schemas: () => ({ params: ruleParams(), response: z.object({ enabled: z.boolean() }) }),
 });
 
 export const setPushRuleEnabled = defineEndpoint({
@@ -117,9 +116,7 @@ export const setPushRuleEnabled = defineEndpoint({
   summary: 'Enable or disable a push rule.',
   section,
   specUrl: spec('put_matrixclientv3pushrulesglobalkindruleidenabled'),
-  params: ruleParams,
-  body: z.object({ enabled: z.boolean() }),
-  response: z.object({}),
+  schemas: () => ({ params: ruleParams(), body: z.object({ enabled: z.boolean() }), response: z.object({}) }),
 });
 
 export const getPushRuleActions = defineEndpoint({
@@ -131,8 +128,7 @@ export const getPushRuleActions = defineEndpoint({
   summary: 'The actions for a push rule.',
   section,
   specUrl: spec('get_matrixclientv3pushrulesglobalkindruleidactions'),
-  params: ruleParams,
-  response: z.object({ actions: z.array(action) }),
+  schemas: () => ({ params: ruleParams(), response: z.object({ actions: z.array(action()) }) }),
 });
 
 export const setPushRuleActions = defineEndpoint({
@@ -144,13 +140,11 @@ export const setPushRuleActions = defineEndpoint({
   summary: 'Set the actions for a push rule.',
   section,
   specUrl: spec('put_matrixclientv3pushrulesglobalkindruleidactions'),
-  params: ruleParams,
-  body: z.object({ actions: z.array(action) }),
-  response: z.object({}),
+  schemas: () => ({ params: ruleParams(), body: z.object({ actions: z.array(action()) }), response: z.object({}) }),
 });
 
-const pusherData = z.looseObject({ url: z.string().optional(), format: z.string().optional() });
-export const pusherSchema = z.object({
+const pusherData = lazy(() => z.looseObject({ url: z.string().optional(), format: z.string().optional() }));
+export const pusherSchema = lazy(() => z.object({
   pushkey: z.string(),
   kind: z.string(),
   app_id: z.string(),
@@ -158,8 +152,8 @@ export const pusherSchema = z.object({
   device_display_name: z.string(),
   profile_tag: z.string().optional(),
   lang: z.string(),
-  data: pusherData,
-});
+  data: pusherData(),
+}));
 
 export const getPushers = defineEndpoint({
   operationId: 'getPushers',
@@ -170,7 +164,7 @@ export const getPushers = defineEndpoint({
   summary: 'Gets the current pushers for the authenticated user.',
   section,
   specUrl: spec('get_matrixclientv3pushers'),
-  response: z.object({ pushers: z.array(pusherSchema) }),
+  schemas: () => ({ response: z.object({ pushers: z.array(pusherSchema()) }) }),
 });
 
 export const postPusher = defineEndpoint({
@@ -182,18 +176,20 @@ export const postPusher = defineEndpoint({
   summary: 'Modify a pusher for this user on the homeserver.',
   section,
   specUrl: spec('post_matrixclientv3pushersset'),
-  body: z.object({
-    pushkey: z.string().max(512),
-    kind: z.string().nullable(),
-    app_id: z.string().max(64),
-    app_display_name: z.string().optional(),
-    device_display_name: z.string().optional(),
-    profile_tag: z.string().optional(),
-    lang: z.string().optional(),
-    data: pusherData.optional(),
-    append: z.boolean().optional(),
+  schemas: () => ({
+    body: z.object({
+      pushkey: z.string().max(512),
+      kind: z.string().nullable(),
+      app_id: z.string().max(64),
+      app_display_name: z.string().optional(),
+      device_display_name: z.string().optional(),
+      profile_tag: z.string().optional(),
+      lang: z.string().optional(),
+      data: pusherData().optional(),
+      append: z.boolean().optional(),
+    }),
+    response: z.object({}),
   }),
-  response: z.object({}),
 });
 
 export const getNotifications = defineEndpoint({
@@ -205,22 +201,24 @@ export const getNotifications = defineEndpoint({
   summary: 'Gets a list of events that the user has been notified about.',
   section,
   specUrl: spec('get_matrixclientv3notifications'),
-  query: z.object({
-    from: z.string().regex(/^\d+$/).optional(),
-    limit: z.coerce.number().int().min(1).max(1000).optional(),
-    only: z.string().optional(),
-  }),
-  response: z.object({
-    next_token: z.string().optional(),
-    notifications: z.array(
-      z.object({
-        actions: z.array(action),
-        event: z.looseObject({ event_id: z.string() }),
-        profile_tag: z.string().optional(),
-        read: z.boolean(),
-        room_id: z.string(),
-        ts: z.number().int(),
-      }),
-    ),
+  schemas: () => ({
+    query: z.object({
+      from: z.string().regex(/^\d+$/).optional(),
+      limit: z.coerce.number().int().min(1).max(1000).optional(),
+      only: z.string().optional(),
+    }),
+    response: z.object({
+      next_token: z.string().optional(),
+      notifications: z.array(
+        z.object({
+          actions: z.array(action()),
+          event: z.looseObject({ event_id: z.string() }),
+          profile_tag: z.string().optional(),
+          read: z.boolean(),
+          room_id: z.string(),
+          ts: z.number().int(),
+        }),
+      ),
+    }),
   }),
 });

@@ -16,9 +16,11 @@ export const postReceipt = defineEndpoint({
   summary: 'Send a receipt for the given event ID.',
   section: 'Receipts',
   specUrl: 'https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3roomsroomidreceiptreceipttypeeventid',
-  params: z.object({ roomId: z.string(), receiptType: z.enum(receiptTypes), eventId: z.string() }),
-  body: receiptBody,
-  response: z.object({}),
+  schemas: () => ({
+    params: z.object({ roomId: z.string(), receiptType: z.enum(receiptTypes), eventId: z.string() }),
+    body: receiptBody,
+    response: z.object({}),
+  }),
 });
 
 export const setReadMarker = defineEndpoint({
@@ -30,11 +32,13 @@ export const setReadMarker = defineEndpoint({
   summary: 'Set the position of the read marker for a room.',
   section: 'Read and unread markers',
   specUrl: 'https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3roomsroomidread_markers',
-  params: z.object({ roomId: z.string() }),
-  body: z.object({
-    'm.fully_read': z.string().optional(),
-    'm.read': z.string().optional(),
-    'm.read.private': z.string().optional(),
+  schemas: () => ({
+    params: z.object({ roomId: z.string() }),
+    body: z.object({
+      'm.fully_read': z.string().optional(),
+      'm.read': z.string().optional(),
+      'm.read.private': z.string().optional(),
+    }),
+    response: z.object({}),
   }),
-  response: z.object({}),
 });

@@ -11,10 +11,12 @@ export const refresh = defineEndpoint({
   summary: 'Refresh an access token.',
   section: 'Login',
   specUrl: 'https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3refresh',
-  body: z.object({ refresh_token: z.string() }),
-  response: z.object({
-    access_token: z.string(),
-    refresh_token: z.string().optional(),
-    expires_in_ms: z.number().int().optional(),
+  schemas: () => ({
+    body: z.object({ refresh_token: z.string() }),
+    response: z.object({
+      access_token: z.string(),
+      refresh_token: z.string().optional(),
+      expires_in_ms: z.number().int().optional(),
+    }),
   }),
 });

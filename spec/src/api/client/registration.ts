@@ -14,23 +14,25 @@ export const register = defineEndpoint({
   summary: 'Register for an account on this homeserver.',
   section,
   specUrl: 'https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3register',
-  query: z.object({ kind: z.enum(['guest', 'user']).default('user') }),
-  body: z.looseObject({
-    auth: authenticationData.optional(),
-    username: z.string().optional(),
-    password: z.string().optional(),
-    device_id: z.string().min(1).optional(),
-    initial_device_display_name: z.string().optional(),
-    inhibit_login: z.boolean().default(false),
-    refresh_token: z.boolean().default(false),
-  }),
-  response: z.object({
-    user_id: z.string(),
-    access_token: z.string().optional(),
-    device_id: z.string().optional(),
-    refresh_token: z.string().optional(),
-    expires_in_ms: z.number().int().optional(),
-    home_server: z.string().optional(),
+  schemas: () => ({
+    query: z.object({ kind: z.enum(['guest', 'user']).default('user') }),
+    body: z.looseObject({
+      auth: authenticationData().optional(),
+      username: z.string().optional(),
+      password: z.string().optional(),
+      device_id: z.string().min(1).optional(),
+      initial_device_display_name: z.string().optional(),
+      inhibit_login: z.boolean().default(false),
+      refresh_token: z.boolean().default(false),
+    }),
+    response: z.object({
+      user_id: z.string(),
+      access_token: z.string().optional(),
+      device_id: z.string().optional(),
+      refresh_token: z.string().optional(),
+      expires_in_ms: z.number().int().optional(),
+      home_server: z.string().optional(),
+    }),
   }),
 });
 
@@ -43,8 +45,7 @@ export const checkUsernameAvailability = defineEndpoint({
   summary: 'Checks to see if a username is available on the server.',
   section,
   specUrl: 'https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3registeravailable',
-  query: z.object({ username: z.string() }),
-  response: z.object({ available: z.boolean() }),
+  schemas: () => ({ query: z.object({ username: z.string() }), response: z.object({ available: z.boolean() }) }),
 });
 
 export const registrationTokenValidity = defineEndpoint({
@@ -56,8 +57,7 @@ export const registrationTokenValidity = defineEndpoint({
   summary: 'Query if a given registration token is still valid.',
   section: 'Token-authenticated registration',
   specUrl: 'https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1registermloginregistration_tokenvalidity',
-  query: z.object({ token: z.string() }),
-  response: z.object({ valid: z.boolean() }),
+  schemas: () => ({ query: z.object({ token: z.string() }), response: z.object({ valid: z.boolean() }) }),
 });
 
 // Synapse's shared-secret registration, so `register_new_matrix_user` and other admin tools work:
@@ -71,7 +71,7 @@ export const adminRegisterNonce = defineEndpoint({
   summary: 'Gets a single-use nonce for shared-secret registration (Synapse admin API).',
   section: 'Admin',
   extension: true,
-  response: z.object({ nonce: z.string() }),
+  schemas: () => ({ response: z.object({ nonce: z.string() }) }),
 });
 
 export const adminRegister = defineEndpoint({
@@ -83,14 +83,16 @@ export const adminRegister = defineEndpoint({
   summary: 'Creates a user with the shared secret: mac = HMAC-SHA1(nonce NUL user NUL password NUL admin|notadmin).',
   section: 'Admin',
   extension: true,
-  body: z.looseObject({
-    nonce: z.string(),
-    username: z.string(),
-    password: z.string(),
-    displayname: z.string().optional(),
-    admin: z.boolean().default(false),
-    user_type: z.string().nullable().optional(),
-    mac: z.string(),
+  schemas: () => ({
+    body: z.looseObject({
+      nonce: z.string(),
+      username: z.string(),
+      password: z.string(),
+      displayname: z.string().optional(),
+      admin: z.boolean().default(false),
+      user_type: z.string().nullable().optional(),
+      mac: z.string(),
+    }),
+    response: z.object({ user_id: z.string(), access_token: z.string(), device_id: z.string(), home_server: z.string() }),
   }),
-  response: z.object({ user_id: z.string(), access_token: z.string(), device_id: z.string(), home_server: z.string() }),
 });

@@ -8,17 +8,21 @@ const section = 'Reporting content';
 export const reportEvent = defineEndpoint({
   operationId: 'reportEvent', method: 'POST', path: '/_matrix/client/v3/rooms/{roomId}/report/{eventId}', auth: 'user', rateLimited: false,
   summary: 'Report an event as inappropriate.', section, specUrl: `${SPEC}#post_matrixclientv3roomsroomidreporteventid`,
-  params: roomEventParams, body: z.looseObject({ reason: z.string().optional(), score: z.number().int().min(-100).max(0).optional() }), response: empty,
+  schemas: () => ({
+    params: roomEventParams(),
+    body: z.looseObject({ reason: z.string().optional(), score: z.number().int().min(-100).max(0).optional() }),
+    response: empty(),
+  }),
 });
 
 export const reportRoom = defineEndpoint({
   operationId: 'reportRoom', method: 'POST', path: '/_matrix/client/v3/rooms/{roomId}/report', auth: 'user', rateLimited: true,
   summary: 'Report a room as inappropriate.', section, specUrl: `${SPEC}#post_matrixclientv3roomsroomidreport`,
-  params: roomIdParams, body: reasonBody, response: empty,
+  schemas: () => ({ params: roomIdParams(), body: reasonBody(), response: empty() }),
 });
 
 export const reportUser = defineEndpoint({
   operationId: 'reportUser', method: 'POST', path: '/_matrix/client/v3/users/{userId}/report', auth: 'user', rateLimited: true,
   summary: 'Report a user as inappropriate.', section, specUrl: `${SPEC}#post_matrixclientv3usersuseridreport`,
-  params: z.object({ userId: z.string() }), body: reasonBody, response: empty,
+  schemas: () => ({ params: z.object({ userId: z.string() }), body: reasonBody(), response: empty() }),
 });

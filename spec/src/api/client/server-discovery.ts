@@ -14,9 +14,11 @@ export const getVersions = defineEndpoint({
   summary: 'Gets the versions of the specification supported by the server.',
   section,
   specUrl: 'https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientversions',
-  response: z.object({
-    versions: z.array(z.string()),
-    unstable_features: z.record(z.string(), z.boolean()).optional(),
+  schemas: () => ({
+    response: z.object({
+      versions: z.array(z.string()),
+      unstable_features: z.record(z.string(), z.boolean()).optional(),
+    }),
   }),
 });
 
@@ -29,9 +31,11 @@ export const getWellKnownClient = defineEndpoint({
   summary: 'Gets Matrix server discovery information about the domain.',
   section,
   specUrl: 'https://spec.matrix.org/v1.19/client-server-api/#getwell-knownmatrixclient',
-  response: z.looseObject({
-    'm.homeserver': z.object({ base_url: z.string() }),
-    'm.identity_server': z.object({ base_url: z.string() }).optional(),
+  schemas: () => ({
+    response: z.looseObject({
+      'm.homeserver': z.object({ base_url: z.string() }),
+      'm.identity_server': z.object({ base_url: z.string() }).optional(),
+    }),
   }),
 });
 
@@ -44,7 +48,7 @@ export const getWellKnownServer = defineEndpoint({
   summary: 'Gets information about the delegated server for server-server communication.',
   section: 'Server discovery (federation)',
   specUrl: 'https://spec.matrix.org/v1.19/server-server-api/#getwell-knownmatrixserver',
-  response: z.object({ 'm.server': z.string() }),
+  schemas: () => ({ response: z.object({ 'm.server': z.string() }) }),
 });
 
 export const getCapabilities = defineEndpoint({
@@ -56,5 +60,5 @@ export const getCapabilities = defineEndpoint({
   summary: "Gets information about the server's capabilities.",
   section: 'Capabilities negotiation',
   specUrl: 'https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3capabilities',
-  response: z.object({ capabilities: z.record(z.string(), z.unknown()) }),
+  schemas: () => ({ response: z.object({ capabilities: z.record(z.string(), z.unknown()) }) }),
 });

@@ -11,7 +11,9 @@ export const sendToDevice = defineEndpoint({
   summary: 'Send an event to a given set of devices.',
   section: 'Send-to-Device messaging',
   specUrl: 'https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3sendtodeviceeventtypetxnid',
-  params: z.object({ eventType: z.string(), txnId: z.string() }),
-  body: z.object({ messages: z.record(z.string(), z.record(z.string(), z.looseObject({}))) }),
-  response: z.object({}),
+  schemas: () => ({
+    params: z.object({ eventType: z.string(), txnId: z.string() }),
+    body: z.object({ messages: z.record(z.string(), z.record(z.string(), z.looseObject({}))) }),
+    response: z.object({}),
+  }),
 });

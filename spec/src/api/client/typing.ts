@@ -16,7 +16,5 @@ export const setTyping = defineEndpoint({
   summary: 'Informs the server that the user has started or stopped typing.',
   section: 'Typing Notifications',
   specUrl: 'https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3roomsroomidtypinguserid',
-  params: z.object({ roomId: z.string(), userId: z.string() }),
-  body: typingBody,
-  response: z.object({}),
+  schemas: () => ({ params: z.object({ roomId: z.string(), userId: z.string() }), body: typingBody, response: z.object({}) }),
 });

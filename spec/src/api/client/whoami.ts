@@ -11,5 +11,5 @@ export const getTokenOwner = defineEndpoint({
   summary: 'Gets information about the owner of an access token.',
   section: 'Current account information',
   specUrl: 'https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3accountwhoami',
-  response: z.object({ user_id: z.string(), device_id: z.string().optional(), is_guest: z.boolean().optional() }),
+  schemas: () => ({ response: z.object({ user_id: z.string(), device_id: z.string().optional(), is_guest: z.boolean().optional() }) }),
 });

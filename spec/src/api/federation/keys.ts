@@ -1,7 +1,7 @@
 // Server keys: publishing them and querying them through a notary.
 // https://spec.matrix.org/v1.19/server-server-api/#retrieving-server-keys
 import { z } from 'zod';
-import { defineEndpoint } from '../endpoint.js';
+import { defineEndpoint, lazy } from '../endpoint.js';
 
 const section = 'Retrieving server keys';
 const timestamp = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -17,10 +17,10 @@ export const ServerKeys = z.looseObject({
 });
 export type ServerKeysJson = z.output<typeof ServerKeys>;
 
-const QueryCriteria = z.looseObject({ minimum_valid_until_ts: timestamp.optional() });
-export type KeyQueryCriteria = z.output<typeof QueryCriteria>;
+const QueryCriteria = lazy(() => z.looseObject({ minimum_valid_until_ts: timestamp.optional() }));
+export type KeyQueryCriteria = z.output<ReturnType<typeof QueryCriteria>>;
 
-const queryResponse = z.object({ server_keys: z.array(ServerKeys) });
+const queryResponse = lazy(() => z.object({ server_keys: z.array(ServerKeys) }));
 
 export const getServerKey = defineEndpoint({
   operationId: 'getServerKey',
@@ -31,7 +31,7 @@ export const getServerKey = defineEndpoint({
   summary: "Get the homeserver's public key(s)",
   section,
   specUrl: 'https://spec.matrix.org/v1.19/server-server-api/#get_matrixkeyv2server',
-  response: ServerKeys,
+  schemas: () => ({ response: ServerKeys }),
 });
 
 export const queryKeys = defineEndpoint({
@@ -43,9 +43,11 @@ export const queryKeys = defineEndpoint({
   summary: "Query for another server's keys",
   section,
   specUrl: 'https://spec.matrix.org/v1.19/server-server-api/#get_matrixkeyv2queryservername',
-  params: z.object({ serverName: z.string().min(1) }),
-  query: z.object({ minimum_valid_until_ts: z.coerce.number().int().min(0).optional() }),
-  response: queryResponse,
+  schemas: () => ({
+    params: z.object({ serverName: z.string().min(1) }),
+    query: z.object({ minimum_valid_until_ts: z.coerce.number().int().min(0).optional() }),
+    response: queryResponse(),
+  }),
 });
 
 export const bulkQueryKeys = defineEndpoint({
@@ -57,6 +59,5 @@ export const bulkQueryKeys = defineEndpoint({
   summary: "Query for several servers' keys",
   section,
   specUrl: 'https://spec.matrix.org/v1.19/server-server-api/#post_matrixkeyv2query',
-  body: z.object({ server_keys: z.record(z.string(), z.record(z.string(), QueryCriteria)) }),
-  response: queryResponse,
+  schemas: () => ({ body: z.object({ server_keys: z.record(z.string(), z.record(z.string(), QueryCriteria())) }), response: queryResponse() }),
 });

@@ -1,10 +1,10 @@
 // Federation content repository: https://spec.matrix.org/v1.19/server-server-api/#content-repository
 // Both answer multipart/mixed: a JSON part (metadata, currently `{}`) then the bytes or a Location.
 import { z } from 'zod';
-import { defineEndpoint } from '../endpoint.js';
+import { defineEndpoint, lazy } from '../endpoint.js';
 
 const section = 'Content repository (federation)';
-const timeoutMs = z.coerce.number().int().min(0).optional();
+const timeoutMs = lazy(() => z.coerce.number().int().min(0).optional());
 
 export const download = defineEndpoint({
   operationId: 'getContentFederation',
@@ -15,8 +15,7 @@ export const download = defineEndpoint({
   summary: 'Download content from the content repository.',
   section,
   specUrl: 'https://spec.matrix.org/v1.19/server-server-api/#get_matrixfederationv1mediadownloadmediaid',
-  params: z.object({ mediaId: z.string().min(1) }),
-  query: z.object({ timeout_ms: timeoutMs }),
+  schemas: () => ({ params: z.object({ mediaId: z.string().min(1) }), query: z.object({ timeout_ms: timeoutMs() }) }),
 });
 
 export const thumbnail = defineEndpoint({
@@ -28,12 +27,14 @@ export const thumbnail = defineEndpoint({
   summary: 'Download a thumbnail of content from the content repository.',
   section,
   specUrl: 'https://spec.matrix.org/v1.19/server-server-api/#get_matrixfederationv1mediathumbnailmediaid',
-  params: z.object({ mediaId: z.string().min(1) }),
-  query: z.object({
-    width: z.coerce.number().int().positive(),
-    height: z.coerce.number().int().positive(),
-    method: z.enum(['crop', 'scale']).optional(),
-    timeout_ms: timeoutMs,
-    animated: z.enum(['true', 'false']).optional(),
+  schemas: () => ({
+    params: z.object({ mediaId: z.string().min(1) }),
+    query: z.object({
+      width: z.coerce.number().int().positive(),
+      height: z.coerce.number().int().positive(),
+      method: z.enum(['crop', 'scale']).optional(),
+      timeout_ms: timeoutMs(),
+      animated: z.enum(['true', 'false']).optional(),
+    }),
   }),
 });
