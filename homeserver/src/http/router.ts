@@ -140,12 +140,20 @@ export interface ApiRouterDeps {
   validateResponses: boolean;
 }
 
+type Method = 'get' | 'post' | 'put' | 'delete';
+
 export class ApiRouter {
   /**
    * One @koa/router per path prefix (the first four segments, which never hold a parameter):
    * a request is matched against the few routes of its prefix, not all of them.
    */
   private readonly buckets = new Map<string, Router>();
+  /**
+   * Routes bound to a prefix whose router is not built yet: it is built on the prefix's first
+   * request. Building compiles each route's path to a regular expression, about 7 ms for all
+   * of them, which start-up need not wait for.
+   */
+  private readonly unbuilt = new Map<string, Array<[Method, string, Koa.Middleware]>>();
   /** "METHOD path" → route, for the paths without parameters (/sync, /versions, /login...). */
   private readonly staticRoutes = new Map<string, Router["stack"][number]>();
   readonly endpoints: Endpoint[] = [];
@@ -156,8 +164,8 @@ export class ApiRouter {
     this.endpoints.push(endpoint);
     const deps = this.deps;
     const category = options.rateLimit ?? 'default';
-    const method = endpoint.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete';
-    this.bucketFor(endpoint.path, true)![method](toKoaPath(endpoint.path), async (ctx) => {
+    const method = endpoint.method.toLowerCase() as Method;
+    this.addRoute(endpoint.path, method, async (ctx) => {
       ctx.state.endpoint = endpoint;
       let requester: Requester | ServerRequester | undefined;
       let rateKey: string | undefined; // ip:<address> unless a requester is known
@@ -201,13 +209,25 @@ export class ApiRouter {
     return this;
   }
 
-  private bucketFor(path: string, create = false): Router | undefined {
+  private addRoute(path: string, method: Method, handler: Koa.Middleware): void {
+    const key = bucketKey(path);
+    const built = this.buckets.get(key);
+    if (built) return void built[method](toKoaPath(path), handler);
+    let routes = this.unbuilt.get(key);
+    if (!routes) this.unbuilt.set(key, (routes = []));
+    routes.push([method, toKoaPath(path), handler]);
+  }
+
+  private bucketFor(path: string): Router | undefined {
     const key = bucketKey(path);
     let router = this.buckets.get(key);
-    if (!router && create) {
-      router = new Router();
-      this.buckets.set(key, router);
-    }
+    if (router) return router;
+    const routes = this.unbuilt.get(key);
+    if (!routes) return undefined;
+    router = new Router();
+    for (const [method, koaPath, handler] of routes) router[method](koaPath, handler);
+    this.unbuilt.delete(key);
+    this.buckets.set(key, router);
     return router;
   }
 
