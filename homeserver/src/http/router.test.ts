@@ -34,7 +34,7 @@ async function serve(router: ApiRouter): Promise<string> {
 describe('ApiRouter', () => {
   it('answers routes bound before and after the first request to their prefix, and matches by method', async () => {
     const router = newRouter();
-    router.bind(endpoint('GET', '/_matrix/client/v3/rooms/{roomId}/state'), async ({ params }) => ({ room: (params as { roomId: string }).roomId }));
+    router.bind(endpoint('GET', '/_matrix/client/v3/rooms/{roomId}/state'), async ({ ctx }) => ({ room: ctx.params.roomId }));
     const url = await serve(router);
 
     const first = await fetch(`${url}/_matrix/client/v3/rooms/!a%3Ahs/state`);
