@@ -1,8 +1,16 @@
 // Password hashing with argon2id (OWASP's first recommended setting: m=19 MiB, t=2, p=1;
 // ~50 ms per hash on a 2-core machine). Unknown users are verified against a dummy hash so
 // a wrong user name costs the same time as a wrong password. The native module loads on first use.
+import { timingSafeEqual } from 'node:crypto';
+import { parseArgon2Digest } from './phc.js';
 
-export const ARGON2_PARAMS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+export interface Argon2Params {
+  memoryCost: number;
+  timeCost: number;
+  parallelism: number;
+}
+
+export const ARGON2_PARAMS: Readonly<Argon2Params> = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
 type Argon2 = typeof import('argon2');
 let loading: Promise<Argon2> | undefined;
@@ -12,7 +20,7 @@ const argon2 = (): Promise<Argon2> => (loading ??= import('argon2').then((m) => 
 export class PasswordHasher {
   private dummyHash: Promise<string> | undefined;
 
-  constructor(private readonly params: typeof ARGON2_PARAMS = ARGON2_PARAMS) {}
+  constructor(private readonly params: Readonly<Argon2Params> = ARGON2_PARAMS) {}
 
   async hash(password: string): Promise<string> {
     const a = await argon2();
@@ -28,7 +36,20 @@ export class PasswordHasher {
       return false;
     }
     try {
-      return await a.verify(hash, password);
+      const digest = parseArgon2Digest(hash);
+      if (!digest) return await a.verify(hash, password);
+      // What argon2.verify does, without its general PHC parser.
+      const computed = await a.hash(password, {
+        raw: true,
+        type: a[digest.type],
+        version: digest.version,
+        memoryCost: digest.memoryCost,
+        timeCost: digest.timeCost,
+        parallelism: digest.parallelism,
+        salt: digest.salt,
+        hashLength: digest.hash.length,
+      });
+      return timingSafeEqual(computed, digest.hash);
     } catch {
       return false;
     }
