@@ -38,6 +38,7 @@ try {
     koa.push(k.perSecond);
     ratios.push(p.perSecond / k.perSecond);
   }
+  console.log(`ratios by round: ${ratios.map((r) => fmt(r, 2)).join(', ')}`);
   console.log(`parley /versions: ${fmt(median(ours))} req/s; bare Koa: ${fmt(median(koa))} req/s`);
   process.exitCode = report('/versions throughput ratio', median(ratios), '≥ 0.7', median(ratios) >= 0.7) ? 0 : 1;
 } finally {
