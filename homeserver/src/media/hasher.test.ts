@@ -18,4 +18,21 @@ describe('WorkerHasher', () => {
     expect(await Promise.all([run(65536), run(1_000_003), run(5 * 1024 * 1024)])).toEqual([expected, expected, expected]);
     expect(await hasher.begin().digest()).toBe(createHash('sha256').digest('hex'));
   });
+
+  it('fails the hashes in progress when its worker dies, and starts a new worker for the next', async () => {
+    const own = new WorkerHasher();
+    const worker = () => (own as unknown as { worker: { terminate(): Promise<number> } }).worker;
+    const before = own.begin();
+    await before.update(Buffer.alloc(1000));
+    // Stopped while a 5 MiB update waits for the 4 MiB ring to drain.
+    const waiting = own.begin();
+    const stuck = waiting.update(Buffer.alloc(5 * 1024 * 1024));
+    await worker().terminate();
+    await expect(before.digest()).rejects.toThrow(/hashing worker exited/);
+    await expect(stuck).rejects.toThrow(/hashing worker exited/);
+    const after = own.begin();
+    await after.update(Buffer.from('abc'));
+    expect(await after.digest()).toBe(createHash('sha256').update('abc').digest('hex'));
+    await own.close();
+  });
 });

@@ -44,11 +44,17 @@ parentPort.on('message', (m) => {
 `;
 
 const RING_BYTES = 4 * 1024 * 1024;
+/** Request bodies arrive in 64 KiB chunks: a message (and an acknowledgement) per chunk cost more than the copy. */
+const POST_BYTES = 1024 * 1024;
 
 interface Pending {
   inFlight: number;
   drained?: () => void;
   done?: (hex: string) => void;
+  /** Set when the worker died: what update() and digest() throw from then on. */
+  failure?: Error;
+  /** Rejects whichever of update()'s wait or digest() is pending. */
+  fail?: (err: Error) => void;
 }
 
 export class WorkerHasher implements ContentHasher {
@@ -74,7 +80,17 @@ export class WorkerHasher implements ContentHasher {
         p.done?.(m.hex);
       }
     });
-    worker.on('error', () => (this.worker = undefined));
+    // A worker that dies fails the hashes it held (their uploads answer with an error, not never).
+    const died = (err: Error) => {
+      if (this.worker === worker) this.worker = undefined;
+      for (const p of this.pending.values()) {
+        p.failure = err;
+        p.fail?.(err);
+      }
+      this.pending.clear();
+    };
+    worker.on('error', died);
+    worker.on('exit', (code) => died(new Error(`the hashing worker exited (code ${code})`)));
     this.worker = worker;
     return worker;
   }
@@ -86,24 +102,43 @@ export class WorkerHasher implements ContentHasher {
     const ring = new Uint8Array(shared);
     const p: Pending = { inFlight: 0 };
     let written = 0;
+    /** Bytes copied into the ring but not yet handed to the worker: they start at `written - unposted`. */
+    let unposted = 0;
+    const post = () => {
+      if (unposted === 0) return;
+      worker.postMessage({ op: 'update', id, start: (written - unposted) % RING_BYTES, length: unposted });
+      unposted = 0;
+    };
     this.pending.set(id, p);
     worker.postMessage({ op: 'begin', id, ring: shared });
     return {
       update: async (chunk) => {
         for (let offset = 0; offset < chunk.length; ) {
-          if (p.inFlight >= RING_BYTES) await new Promise<void>((resolve) => (p.drained = resolve));
+          if (p.failure) throw p.failure;
+          if (p.inFlight >= RING_BYTES) {
+            post();
+            await new Promise<void>((resolve, reject) => {
+              p.drained = resolve;
+              p.fail = reject;
+            });
+          }
           const at = written % RING_BYTES;
           const n = Math.min(chunk.length - offset, RING_BYTES - p.inFlight, RING_BYTES - at);
           ring.set(chunk.subarray(offset, offset + n), at);
-          worker.postMessage({ op: 'update', id, start: at, length: n });
           p.inFlight += n;
           written += n;
           offset += n;
+          unposted += n;
+          // A message per POST_BYTES rather than per chunk; a posted range never wraps.
+          if (unposted >= POST_BYTES || at + n === RING_BYTES) post();
         }
       },
       digest: () =>
-        new Promise<string>((resolve) => {
+        new Promise<string>((resolve, reject) => {
+          if (p.failure) return reject(p.failure);
+          post();
           p.done = resolve;
+          p.fail = reject;
           worker.postMessage({ op: 'digest', id });
         }),
       abort: () => {
