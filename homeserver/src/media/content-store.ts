@@ -96,12 +96,12 @@ export class DiskContentStore implements ContentStore {
     try {
       // `flush`: the bytes reach the disk before the upload is acknowledged (fsync before close).
       await pipeline(source, hashed, createWriteStream(file, { highWaterMark: 1024 * 1024, flush: true }));
+      return { token, sha256: await hash.digest(), size, head };
     } catch (err) {
       hash.abort();
       await rm(file, { force: true });
       throw err;
     }
-    return { token, sha256: await hash.digest(), size, head };
   }
 
   async commit(token: string, sha256: string): Promise<void> {
