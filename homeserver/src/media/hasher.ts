@@ -44,7 +44,7 @@ parentPort.on('message', (m) => {
 `;
 
 const RING_BYTES = 4 * 1024 * 1024;
-/** Request bodies arrive in 64 KiB chunks: a message (and an acknowledgement) per chunk cost more than the copy. */
+/** Request bodies arrive in 64 KiB chunks: a message (and its acknowledgement) per MiB is 16 times fewer than per chunk. */
 const POST_BYTES = 1024 * 1024;
 
 interface Pending {
