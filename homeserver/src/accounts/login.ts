@@ -42,21 +42,31 @@ export class LoginService {
     const localpart = localpartOf(this.claimedUser(req), this.config.server_name);
     // Per account as well as per IP (the binder's limit): guessing one account's password from many IPs.
     if (localpart !== undefined) await this.deps.rateLimiter.check('login', `account:${localpart}`);
-    const user = localpart !== undefined ? await this.deps.users.credentials(localpart) : undefined;
-    const ok = await this.deps.passwords.verify(user?.password_hash, req.password);
-    if (!ok || !user) throw Errors.forbidden('Invalid username or password');
-    if (user.deactivated) throw Errors.userDeactivated();
-    const tokens =
-      req.device_id === undefined && !req.refresh_token
-        ? await this.deps.sessions.createNewDevice(this.db, user.user_id, { displayName: req.initial_device_display_name, ip })
-        : await this.db.transaction((trx) =>
-            this.deps.sessions.create(trx, user.user_id, {
-              deviceId: req.device_id,
-              displayName: req.initial_device_display_name,
-              withRefreshToken: req.refresh_token,
-              ip,
-            }),
-          );
-    return { user_id: user.user_id, home_server: this.config.server_name, ...tokens };
+    // The token is issued only if the verified hash is still current when it is written: a login
+    // that overlapped a password change or deactivation tries once more with what is current now.
+    for (let attempt = 1; ; attempt++) {
+      const user = localpart !== undefined ? await this.deps.users.credentials(localpart) : undefined;
+      const ok = await this.deps.passwords.verify(user?.password_hash, req.password);
+      if (!ok || !user?.password_hash) throw Errors.forbidden('Invalid username or password');
+      if (user.deactivated) throw Errors.userDeactivated();
+      const tokens = await this.issue(user.user_id, user.password_hash, req, ip);
+      if (tokens) return { user_id: user.user_id, home_server: this.config.server_name, ...tokens };
+      if (attempt === 2) throw Errors.forbidden('Invalid username or password');
+    }
+  }
+
+  private async issue(userId: string, passwordHash: string, req: LoginRequest, ip: string): Promise<SessionTokens | undefined> {
+    if (req.device_id === undefined && !req.refresh_token) {
+      return this.deps.sessions.createNewDevice(this.db, userId, passwordHash, { displayName: req.initial_device_display_name, ip });
+    }
+    return this.db.transaction(async (trx) => {
+      if (!(await this.deps.users.credentialsStillCurrent(trx, userId, passwordHash))) return undefined;
+      return this.deps.sessions.create(trx, userId, {
+        deviceId: req.device_id,
+        displayName: req.initial_device_display_name,
+        withRefreshToken: req.refresh_token,
+        ip,
+      });
+    });
   }
 }

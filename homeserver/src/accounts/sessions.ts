@@ -32,15 +32,24 @@ export interface NewSession {
 /** Called after devices are deleted (logout, delete_devices, deactivation): e.g. to drop their E2EE keys. */
 export type DevicesDeletedHook = (userId: string, deviceIds: string[]) => Promise<void> | void;
 
-/** A new device and its access token in one statement (atomic on its own). */
-const INSERT_NEW_DEVICE: PreparedStatement = {
-  name: 'sessions_insert_new_device',
-  text: `WITH device AS (
+/**
+ * A new device and its access token in one statement (atomic on its own), only while the user's
+ * password hash is still `$7` and the account is active. FOR SHARE holds the user's row until the
+ * statement commits: a concurrent password change or deactivation (which update that row before
+ * deleting devices) either waits and then deletes this token too, or commits first and leaves
+ * nothing to insert. https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3accountpassword
+ */
+const INSERT_NEW_DEVICE_IF_CREDENTIALS: PreparedStatement = {
+  name: 'sessions_insert_new_device_if_credentials',
+  text: `WITH verified AS (
+           SELECT user_id FROM users WHERE user_id = $1 AND password_hash = $7 AND NOT deactivated FOR SHARE
+         ), device AS (
            INSERT INTO devices (user_id, device_id, display_name, last_seen_ip, last_seen_ts, created_ts)
-           VALUES ($1, $2, $3, $4, $5, $5)
+           SELECT user_id, $2, $3, $4, $5, $5 FROM verified
          )
          INSERT INTO access_tokens (token_hash, user_id, device_id, expires_ts, refresh_token_id, created_ts)
-         VALUES ($6, $1, $2, NULL, NULL, $5)`,
+         SELECT $6, user_id, $2, NULL, NULL, $5 FROM verified
+         RETURNING 1 AS inserted`,
 };
 
 const DEVICE_ID_LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -104,16 +113,22 @@ export class SessionService {
   }
 
   /**
-   * The common login: a new device with an access token and no refresh token. The device ID is
-   * fresh, so nothing can exist to take over, and both rows go in with one statement (atomic on
-   * its own; one round trip instead of a transaction's five).
+   * The common login: a new device with an access token and no refresh token, issued only if the
+   * password hash the login verified (`passwordHash`) is still the user's and the account is
+   * active; undefined otherwise. The device ID is fresh, so nothing can exist to take over, and
+   * both rows go in with one statement (one round trip instead of a transaction's five).
    */
-  async createNewDevice(db: Database, userId: string, opts: Omit<NewSession, 'deviceId' | 'withRefreshToken'> = {}): Promise<SessionTokens> {
+  async createNewDevice(
+    db: Database,
+    userId: string,
+    passwordHash: string,
+    opts: Omit<NewSession, 'deviceId' | 'withRefreshToken'> = {},
+  ): Promise<SessionTokens | undefined> {
     const now = Date.now();
     const accessToken = newToken('syt', this.random.take(TOKEN_RANDOM_BYTES));
     const deviceId = newDeviceId(this.random.take(DEVICE_ID_LENGTH));
-    await runPrepared(db, INSERT_NEW_DEVICE, [userId, deviceId, opts.displayName ?? null, opts.ip ?? null, now, hashToken(accessToken)]);
-    return { access_token: accessToken, device_id: deviceId };
+    const rows = await runPrepared(db, INSERT_NEW_DEVICE_IF_CREDENTIALS, [userId, deviceId, opts.displayName ?? null, opts.ip ?? null, now, hashToken(accessToken), passwordHash]);
+    return rows.length > 0 ? { access_token: accessToken, device_id: deviceId } : undefined;
   }
 
   private async issueTokens(

@@ -88,6 +88,15 @@ export class UserStore {
     return this.db('users').where({ user_id: userId }).first();
   }
 
+  /**
+   * Inside `trx`: whether `passwordHash` is still the user's and the account active. Holds the
+   * user's row (FOR SHARE) until commit, so a password change or deactivation waits for it.
+   */
+  async credentialsStillCurrent(trx: Knex.Transaction, userId: string, passwordHash: string): Promise<boolean> {
+    const row = await trx('users').where({ user_id: userId, password_hash: passwordHash, deactivated: false }).forShare().first('user_id');
+    return row !== undefined;
+  }
+
   async setPasswordHash(trx: Knex.Transaction, userId: string, hash: string | null): Promise<void> {
     await trx('users').where({ user_id: userId }).update({ password_hash: hash });
   }
