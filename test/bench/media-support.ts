@@ -27,9 +27,12 @@ export async function startMediaBench(media: Record<string, unknown> = {}): Prom
   };
 }
 
-/** Deterministic pseudo-random bytes (incompressible, identical in every thread). */
+/**
+ * Deterministic pseudo-random bytes (incompressible), in shared memory: a WorkerClient given them
+ * sends what the main thread last wrote there (e.g. a changed first byte), not a copy from its start.
+ */
 export function benchBytes(size: number): Buffer {
-  const out = Buffer.allocUnsafe(size);
+  const out = Buffer.from(new SharedArrayBuffer(size));
   let x = 0x9e3779b9;
   for (let i = 0; i + 4 <= size; i += 4) {
     x ^= x << 13;

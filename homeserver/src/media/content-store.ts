@@ -20,7 +20,7 @@ export interface StagedContent {
 export type StageCheck = (received: number, head: Buffer, done: boolean) => void | Promise<void>;
 
 export interface ContentStore {
-  /** Streams `source` into a staging area, hashing as it goes; an abort removes the partial file. */
+  /** Streams `source` into a staging area, hashing it as it goes; an abort removes the partial file. */
   stage(source: AsyncIterable<Buffer> | Readable, check?: StageCheck): Promise<StagedContent & { token: string }>;
   /** Moves staged bytes under their hash; a no-op copy if the same content is already stored. */
   commit(token: string, sha256: string): Promise<void>;
@@ -80,23 +80,25 @@ export class DiskContentStore implements ContentStore {
   async stage(source: AsyncIterable<Buffer> | Readable, check?: StageCheck) {
     const token = randomBytes(16).toString('hex');
     const file = this.stagingPath(token);
-    const hash = this.hasher.begin();
+    // `flush`: the bytes reach the disk before the upload is acknowledged (fsync before close).
+    const out = createWriteStream(file, { highWaterMark: 1024 * 1024, flush: true });
+    const hash = this.hasher.begin(file);
     let size = 0;
     let head = Buffer.alloc(0);
-    async function* hashed(input: AsyncIterable<Buffer>) {
+    async function* checked(input: AsyncIterable<Buffer>) {
       for await (const chunk of input) {
         size += chunk.length;
         if (head.length < HEAD_BYTES) head = Buffer.concat([head, chunk.subarray(0, HEAD_BYTES - head.length)]);
         await check?.(size, head, false);
-        await hash.update(chunk);
+        // The worker hashes what the file holds so far, behind the writer.
+        hash.written(out.bytesWritten);
         yield chunk;
       }
       await check?.(size, head, true);
     }
     try {
-      // `flush`: the bytes reach the disk before the upload is acknowledged (fsync before close).
-      await pipeline(source, hashed, createWriteStream(file, { highWaterMark: 1024 * 1024, flush: true }));
-      return { token, sha256: await hash.digest(), size, head };
+      await pipeline(source, checked, out);
+      return { token, sha256: await hash.digest(size), size, head };
     } catch (err) {
       hash.abort();
       await rm(file, { force: true });
