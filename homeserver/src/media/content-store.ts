@@ -80,9 +80,10 @@ export class DiskContentStore implements ContentStore {
   async stage(source: AsyncIterable<Buffer> | Readable, check?: StageCheck) {
     const token = randomBytes(16).toString('hex');
     const file = this.stagingPath(token);
-    // `flush`: the bytes reach the disk before the upload is acknowledged (fsync before close).
-    const out = createWriteStream(file, { highWaterMark: 1024 * 1024, flush: true });
     const hash = this.hasher.begin(file);
+    // `flush`: the bytes reach the disk before the upload is acknowledged (fsync before close).
+    // Its errors (opening included) reject the pipeline below.
+    const out = createWriteStream(file, { highWaterMark: 1024 * 1024, flush: true });
     let size = 0;
     let head = Buffer.alloc(0);
     async function* checked(input: AsyncIterable<Buffer>) {
