@@ -2,11 +2,10 @@
 // device and a token, a JSON answer; no framework, validation, logging, metrics or foreign keys.
 // The login benchmark measures it against raw verifications too, to show what ratio this machine
 // allows at all.
-import argon2 from 'argon2';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import pg from 'pg';
-import { parseArgon2Digest } from '../../homeserver/dist/accounts/phc.js';
+import { PasswordHasher } from '../../homeserver/dist/accounts/passwords.js';
 
 async function readJson(req: IncomingMessage): Promise<{ identifier: { user: string }; password: string }> {
   const chunks: Buffer[] = [];
@@ -20,7 +19,8 @@ export async function startBareLoginServer(dbUrl: string, user: string, password
   await pool.query('CREATE TABLE bare_users (localpart text PRIMARY KEY, user_id text NOT NULL, password_hash text NOT NULL)');
   await pool.query('CREATE TABLE bare_devices (user_id text, device_id text, created_ts bigint, PRIMARY KEY (user_id, device_id))');
   await pool.query('CREATE TABLE bare_tokens (token_hash bytea PRIMARY KEY, user_id text, device_id text, created_ts bigint)');
-  const hash = await argon2.hash(password, { memoryCost: 19_456, timeCost: 2, parallelism: 1, type: argon2.argon2id });
+  const passwords = new PasswordHasher();
+  const hash = await passwords.hash(password);
   await pool.query('INSERT INTO bare_users VALUES ($1, $2, $3)', [user, `@${user}:localhost`, hash]);
 
   const server = createServer(async (req, res) => {
@@ -28,9 +28,7 @@ export async function startBareLoginServer(dbUrl: string, user: string, password
     const {
       rows: [row],
     } = await pool.query({ name: 'bare_credentials', text: 'SELECT user_id, password_hash FROM bare_users WHERE localpart = $1', values: [body.identifier.user] });
-    const digest = parseArgon2Digest(row.password_hash)!;
-    const computed = await argon2.hash(body.password, { raw: true, type: argon2.argon2id, version: digest.version, memoryCost: digest.memoryCost, timeCost: digest.timeCost, parallelism: digest.parallelism, salt: digest.salt, hashLength: digest.hash.length });
-    if (!timingSafeEqual(computed, digest.hash)) {
+    if (!(await passwords.verify(row.password_hash, body.password))) {
       res.writeHead(403).end('{}');
       return;
     }
